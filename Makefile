@@ -1,0 +1,58 @@
+# The two commands of the README: `make run` and `make test`.  Everything else is a helper.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+DATA   ?= synthetic
+RUN    ?= main
+ARGS   ?=
+STAMP  := $(VENV)/.advomnipose-installed
+
+.PHONY: run test install export clean-nbs check-tree nb-test slow-test bench lab help
+
+help:
+	@echo "make run   [DATA=synthetic|coco|mpii] [RUN=name] [ARGS='...']  set up and run the main job"
+	@echo "make test                                                     export/clean check + notebook tests"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): settings.ini setup.py | $(PY)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/advomnipose run --data $(DATA) --run $(RUN) $(ARGS)
+
+export: $(STAMP)
+	$(BIN)/nbdev_export
+
+clean-nbs: $(STAMP)
+	$(BIN)/nbdev_clean
+
+# nbdev_export and nbdev_clean must leave a clean checkout unchanged
+check-tree: $(STAMP)
+	@before="$$(git status --porcelain)"; \
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean; \
+	after="$$(git status --porcelain)"; \
+	if [ "$$before" != "$$after" ]; then echo "nbdev_export/nbdev_clean changed the tree:"; git status --porcelain; exit 1; fi; \
+	echo "export/clean: tree unchanged"
+
+nb-test: $(STAMP)
+	$(PY) tools/run_tests.py $(ARGS)
+
+test: check-tree
+	$(PY) tools/run_tests.py $(ARGS)
+
+slow-test: $(STAMP)
+	$(PY) tools/run_tests.py --flags slow $(ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py $(ARGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab nbs/

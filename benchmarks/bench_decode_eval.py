@@ -1,0 +1,138 @@
+"""Decode and COCO-evaluation speed: the vectorised decoder against the per-joint reference loop, and
+`evaluate_coco` against a plain pycocotools run (and the faster_coco_eval backend), same inputs, same run.
+
+    python benchmarks/bench_decode_eval.py [--batch 64] [--repeats 20] [--threads N]
+
+Prints a table and writes outputs/benchmarks/decode_eval.json. Results are asserted identical
+(decoder: max |difference| < 1e-6 px against the reference; COCO: the ten numbers equal).
+"""
+import argparse, contextlib, copy, io, json, platform, statistics, sys, time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from advomnipose.core import atomic_write_json, outputs_dir, shared_data_dir   # noqa: E402
+from advomnipose.decode import _decode_reference, decode_heatmaps, render_gaussians   # noqa: E402
+from advomnipose.evaluation import STATS_NAMES, evaluate_coco   # noqa: E402
+
+
+def network_like_heatmaps(n, j, h, w, sigma, seed=0):
+    "Gaussian peaks of random height inside the crop, a tenth of the joints absent (noise only), noise everywhere."
+    g = torch.Generator().manual_seed(seed)
+    lo = torch.tensor([0.1 * (w - 1), 0.1 * (h - 1)], dtype=torch.float64)
+    mu = lo + torch.rand(n, j, 2, generator=g, dtype=torch.float64) * (torch.tensor([w - 1.0, h - 1.0], dtype=torch.float64) - 2 * lo)
+    amp = (0.2 + 0.8 * torch.rand(n, j, 1, 1, generator=g)) * (torch.rand(n, j, 1, 1, generator=g) > 0.1)
+    return render_gaussians(mu, (w, h), sigma) * amp + 0.01 * torch.randn(n, j, h, w, generator=g)
+
+
+def timeit(fn, repeats):
+    fn()                                                   # warm-up
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def paired_timing(fast, slow, rounds, inner):
+    """Interleaved rounds (one `slow` call, then the median of `inner` `fast` calls) so that load changes on a
+    shared machine hit both sides alike; medians of the times and of the per-round speed-ups."""
+    fast(); slow()
+    tf, ts, ratio = [], [], []
+    for _ in range(rounds):
+        t = time.perf_counter(); slow(); ts.append(time.perf_counter() - t)
+        tf.append(timeit(fast, inner)); ratio.append(ts[-1] / tf[-1])
+    return statistics.median(tf), statistics.median(ts), statistics.median(ratio)
+
+
+def bench_decode(batch, repeats, ref_repeats):
+    rows = []
+    for (h, w, sigma) in ((64, 48, 2.0), (96, 72, 3.0)):
+        hm = network_like_heatmaps(batch, 17, h, w, sigma)
+        g = torch.Generator().manual_seed(1)
+        center, scale = torch.rand(batch, 2, generator=g) * 600, 0.5 + 2 * torch.rand(batch, 2, generator=g)
+        for dark in (True, False):
+            ours, _ = decode_heatmaps(hm, center, scale, dark=dark)
+            ref, _ = _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
+            diff = float(np.abs(ours.numpy() - ref).max())
+            assert diff < 1e-6, f'vectorised and reference decoders differ by {diff} px'
+            t_vec, t_ref, speedup = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
+                                                  lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
+                                                  ref_repeats, repeats)
+            rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17,
+                             vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
+                             vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
+                             speedup=speedup, max_abs_diff_px=diff))
+    return rows
+
+
+def perturbed_results(gt, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for a in gt['annotations']:
+        if a['iscrowd'] or a['num_keypoints'] == 0: continue
+        k = np.array(a['keypoints'], float).reshape(17, 3)
+        k[:, :2] += rng.normal(0, 2, (17, 2)); k[:, 2] = rng.uniform(0, 1, 17)
+        k[rng.uniform(size=17) < 0.1] = 0
+        out.append(dict(image_id=a['image_id'], category_id=1, keypoints=k.ravel().tolist(), score=float(rng.uniform(0.05, 1))))
+        for _ in range(3):                                 # extra, worse detections, as a detector-box run would give
+            k2 = k.copy(); k2[:, :2] += rng.normal(0, 25, (17, 2))
+            out.append(dict(image_id=a['image_id'], category_id=1, keypoints=k2.ravel().tolist(), score=float(rng.uniform(0, 1))))
+    return out
+
+
+def bench_coco(repeats):
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+    gt_path = shared_data_dir() / 'coco/annotations/person_keypoints_val2017.json'
+    res = perturbed_results(json.loads(gt_path.read_text()))
+
+    def plain():
+        with contextlib.redirect_stdout(io.StringIO()):
+            G = COCO(str(gt_path)); D = G.loadRes(copy.deepcopy(res))
+            E = COCOeval(G, D, 'keypoints'); E.params.useSegm = None
+            E.evaluate(); E.accumulate(); E.summarize()
+        return dict(zip(STATS_NAMES, E.stats.tolist()))
+
+    ref = plain()
+    rows = []
+    for name, fn in (('plain pycocotools', plain), ('evaluate_coco (pycocotools)', lambda: evaluate_coco(gt_path, res)),
+                     ('evaluate_coco (faster_coco_eval)', lambda: evaluate_coco(gt_path, res, backend='faster_coco_eval'))):
+        stats = fn()
+        assert stats == ref, f'{name} differs from pycocotools: {stats} vs {ref}'
+        rows.append(dict(evaluator=name, ms=timeit(fn, repeats) * 1e3, AP=stats['AP']))
+    return dict(gt=str(gt_path), n_results=len(res), n_images=len({r['image_id'] for r in res}), rows=rows)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--batch', type=int, default=64)
+    ap.add_argument('--repeats', type=int, default=10, help='vectorised calls per round')
+    ap.add_argument('--ref_repeats', type=int, default=7, help='rounds (one reference-loop call each)')
+    ap.add_argument('--coco_repeats', type=int, default=3)
+    ap.add_argument('--threads', type=int, default=None, help='torch and OpenCV threads (default: their defaults; decode_heatmaps itself runs single-threaded on CPU)')
+    a = ap.parse_args(argv)
+    if a.threads: torch.set_num_threads(a.threads); cv2.setNumThreads(a.threads)
+    dec = bench_decode(a.batch, a.repeats, a.ref_repeats)
+    coco = bench_coco(a.coco_repeats)
+    print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
+    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | max diff px |')
+    print('|---|---|---|---|---|---|---|---|')
+    for r in dec:
+        print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
+              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['max_abs_diff_px']:.1e} |")
+    print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)")
+    print('| evaluator | ms | AP |'); print('|---|---|---|')
+    for r in coco['rows']: print(f"| {r['evaluator']} | {r['ms']:.1f} | {r['AP']:.4f} |")
+    out = outputs_dir('benchmarks') / 'decode_eval.json'
+    atomic_write_json(dict(command='python benchmarks/bench_decode_eval.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
+                           machine=dict(python=platform.python_version(), torch=torch.__version__, threads=torch.get_num_threads(),
+                                        cpu=platform.processor() or platform.machine()),
+                           decode=dec, coco=coco), out)
+    print(f'\nwritten {out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -411,8 +411,9 @@ def seed_worker(worker_id: int):
     if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
 
 def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distributed: bool = False, seed: int = 0,
-                 drop_last: bool = False, mp_context: str | None = None) -> DataLoader:
-    "A seeded DataLoader over `dataset` (see above); `mp_context`: worker start method (None: the platform default)."
+                 drop_last: bool = False, mp_context: str | None = None, persistent: bool = True) -> DataLoader:
+    """A seeded DataLoader over `dataset` (see above); `mp_context`: worker start method (None: the platform default).
+    `persistent=False` restarts the workers every epoch, so re-seeding `loader.generator` reseeds them (exact resume)."""
     g = torch.Generator(); g.manual_seed(int(seed))
     sampler = DistributedSampler(dataset, shuffle=shuffle, seed=int(seed), drop_last=drop_last) if distributed else None
     if workers == 0:
@@ -421,5 +422,5 @@ def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distribu
     else: cv2.setNumThreads(1)     # inherited by forked workers (OpenCV's pool must not be reconfigured after a fork)
     return DataLoader(dataset, batch_size=batch_size, shuffle=bool(shuffle) and sampler is None, sampler=sampler,
                       num_workers=workers, pin_memory=torch.cuda.is_available(), drop_last=drop_last,
-                      worker_init_fn=seed_worker, generator=g, persistent_workers=workers > 0,
+                      worker_init_fn=seed_worker, generator=g, persistent_workers=persistent and workers > 0,
                       multiprocessing_context=mp_context if workers > 0 else None)

@@ -32,7 +32,7 @@ def to_py(nb_path):
     return '\n'.join(out)
 
 
-def to_nb(py_text):
+def to_nb(py_text, old=None):
     cells, cur = [], None
     for line in py_text.split('\n'):
         m = HDR.match(line)
@@ -54,6 +54,10 @@ def to_nb(py_text):
         cell = {'cell_type': 'markdown' if c['md'] else 'code', 'metadata': md, 'source': srcl}
         if not c['md']: cell.update(execution_count=None, outputs=[])
         nb_cells.append(cell)
+    if old:   # keep the cell ids of the notebook being replaced (position by position), so diffs stay small
+        for c, o in zip(nb_cells, old.get('cells', [])):
+            if 'id' in o and o['cell_type'] == c['cell_type']: c['id'] = o['id']
+        for c in nb_cells: c.setdefault('id', __import__('uuid').uuid4().hex[:8])
     return {'cells': nb_cells, 'metadata': KERNEL, 'nbformat': 4, 'nbformat_minor': 5}
 
 
@@ -61,6 +65,7 @@ if __name__ == '__main__':
     cmd = sys.argv[1]
     if cmd == 'to-py': sys.stdout.write(to_py(sys.argv[2]))
     elif cmd == 'to-nb':
-        nb = to_nb(Path(sys.argv[2]).read_text())
+        dest = Path(sys.argv[3])
+        nb = to_nb(Path(sys.argv[2]).read_text(), json.loads(dest.read_text()) if dest.exists() else None)
         Path(sys.argv[3]).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     else: sys.exit(__doc__)

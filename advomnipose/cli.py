@@ -16,9 +16,9 @@ from .synthetic import generate_synthetic, dataset_summary, summary_table
 from .visualize import draw_skeleton, image_grid, save_figure
 
 # %% auto #0
-__all__ = ['COCO_LAYOUT', 'MPII_LAYOUT', 'RUN_STEPS', 'DataMissingError', 'find_coco_images', 'check_coco', 'check_mpii',
-           'read_image', 'RunContext', 'step_data', 'mpii_summary', 'step_summary', 'step_preview', 'step_eval_check',
-           'run_job', 'main']
+__all__ = ['COCO_LAYOUT', 'MPII_LAYOUT', 'SMALL_CHAIN', 'QUICK_CHAIN', 'FULL_CHAIN', 'RUN_STEPS', 'DataMissingError',
+           'find_coco_images', 'check_coco', 'check_mpii', 'read_image', 'RunContext', 'step_data', 'mpii_summary',
+           'step_summary', 'step_preview', 'step_eval_check', 'step_experiments', 'run_job', 'main']
 
 # %% ../nbs/90_cli.ipynb #21b46f39
 class DataMissingError(Exception):
@@ -193,7 +193,35 @@ def step_eval_check(ctx: RunContext):
     ctx.metrics['gt_as_results'] = {'split': split, 'AP': float(ev.stats[0]), 'AR': float(ev.stats[5])}
     ctx.log(f"{split}: ground truth scored as results: AP {ev.stats[0]:.3f} (must be 1.000)")
 
-RUN_STEPS = [step_data, step_summary, step_preview, step_eval_check]
+SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_128x96.yaml', epochs=6, ft_epochs=3, d_warmup_epochs=1,
+                   max_iters=0, width=0)
+QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, width=8)
+FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=18, d_warmup_epochs=1,
+                  max_iters=0, width=0)
+
+def step_experiments(ctx: RunContext):
+    """Train and compare OmniPose, OmniPoseAN, OmniPoseAN2 and the control (papermill notebooks), then
+    record the comparison table. Small CPU scale by default; `--full` is the COCO W48 384x288 GPU chain."""
+    a = ctx.args
+    if a.no_train: ctx.log('training skipped (--no-train)'); return
+    if ctx.state['format'] != 'coco':
+        ctx.log('the experiment chain evaluates COCO OKS AP; skipped for MPII (train on MPII with run_train.sh)'); return
+    from advomnipose.experiments import run_chain
+    p = dict(FULL_CHAIN if a.full else QUICK_CHAIN if ctx.quick else SMALL_CHAIN)
+    for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width'):
+        if getattr(a, k, None) not in (None, 0, ''): p[k] = getattr(a, k)
+    out_root = ctx.out_dir.parent
+    res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), seeds=a.seeds, workers=a.workers,
+                    out_root=out_root, log=ctx.log, **p)
+    cmp_dir = Path(res['compare'])
+    table = json.loads((cmp_dir / 'results.json').read_text())['table']
+    ctx.metrics['experiments'] = {'params': p, 'seeds': list(a.seeds), 'runs': res['runs'], 'compare': str(cmp_dir),
+                                  'table': table}
+    ctx.log('\n' + (cmp_dir / 'results.md').read_text())
+    ctx.log(f"comparison figure: {cmp_dir / 'ap_per_epoch.png'}\nresults table: {cmp_dir / 'results.md'}\n"
+            f"examples: {cmp_dir / 'examples.png'}")
+
+RUN_STEPS = [step_data, step_summary, step_preview, step_eval_check, step_experiments]
 
 # %% ../nbs/90_cli.ipynb #34c424d4
 def run_job(ctx: RunContext, steps=None) -> RunContext:
@@ -241,6 +269,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('--workers', type=int, default=2)
     r.add_argument('--overwrite', action='store_true', help='synthetic: replace a foreign dataset at --data-root')
     r.add_argument('--preview', type=int, default=8, help='images in preview.png')
+    r.add_argument('--no-train', action='store_true', help='only the data steps (no experiment chain)')
+    r.add_argument('--full', action='store_true', help='the full-scale chain (COCO W48 384x288 config; a GPU machine)')
+    r.add_argument('--config', default='', help='experiment YAML for the chain (default: the small synthetic config)')
+    r.add_argument('--epochs', type=int, default=0, help='epochs of OmniPose and OmniPoseAN')
+    r.add_argument('--ft-epochs', type=int, default=0, help='epochs of the OmniPoseAN2 / control fine-tunes')
+    r.add_argument('--max-iters', type=int, default=0, help='cap on iterations per epoch')
+    r.add_argument('--width', type=int, default=0, help='HRNet width of the chain models')
+    r.add_argument('--seeds', type=int, nargs='+', default=[0], help='repeat the chain per seed (mean ± std)')
     return ap
 
 def _cmd_generate(a) -> int:

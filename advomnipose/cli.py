@@ -13,6 +13,7 @@ import cv2
 from .core import project_root, atomic_write_json
 from .keypoints import COCO17, MPII16
 from .synthetic import generate_synthetic, dataset_summary, summary_table
+from .datasets import ImageReader
 from .visualize import draw_skeleton, image_grid, save_figure
 
 # %% auto #0
@@ -73,23 +74,13 @@ def check_mpii(root) -> dict:
     gt = root / 'annot' / 'gt_valid.mat'
     return {**out, 'images': img, 'gt_valid': gt if gt.is_file() else None}
 
-_ZIPS = {}
+_READERS = {}
 
 def read_image(images, file_name: str) -> np.ndarray:
-    "RGB uint8 image `file_name` from a folder or a zip (member `<file>` or `<zip stem>/<file>`)."
+    "RGB uint8 image `file_name` from a folder or a zip (member `<file>` or `<set>/<file>`), via the data pipeline's reader."
     images = Path(images)
-    if images.suffix == '.zip':
-        if images not in _ZIPS:                               # one open archive per file and process
-            z = zipfile.ZipFile(images); _ZIPS[images] = (z, set(z.namelist()))
-        z, names = _ZIPS[images]
-        member = next((m for m in (file_name, f'{images.stem}/{file_name}') if m in names), None)
-        if member is None: raise FileNotFoundError(f'{file_name} is not in {images} (tried {file_name}, {images.stem}/{file_name})')
-        img = cv2.imdecode(np.frombuffer(z.read(member), np.uint8), cv2.IMREAD_COLOR)
-    else:
-        if not (images / file_name).is_file(): raise FileNotFoundError(f'image not found: {images / file_name}')
-        img = cv2.imread(str(images / file_name), cv2.IMREAD_COLOR)
-    if img is None: raise ValueError(f'could not decode image {file_name} in {images}')
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    if images not in _READERS: _READERS[images] = ImageReader(images)
+    return _READERS[images].decode(file_name, rgb=True)
 
 # %% ../nbs/90_cli.ipynb #f30a7ac2
 @dataclass

@@ -55,6 +55,7 @@ _DEFAULTS = {
         'USE_GT_BBOX': True, 'IMAGE_THRE': 0.0, 'NMS_THRE': 1.0, 'SOFT_NMS': False, 'OKS_THRE': 0.9,
         'IN_VIS_THRE': 0.2, 'COCO_BBOX_FILE': '', 'BBOX_THRE': 1.0, 'MODEL_FILE': '', 'BLUR_KERNEL': 11,
         'DARK': True,                # kit: DARK refinement (the original always applies it)
+        'MAX_IMAGES': 0,             # kit: validate on the persons of the first N images only (0 = all)
     },
     'DEBUG': {'DEBUG': False, 'SAVE_BATCH_IMAGES_GT': False, 'SAVE_BATCH_IMAGES_PRED': False,
               'SAVE_HEATMAPS_GT': False, 'SAVE_HEATMAPS_PRED': False},

@@ -18,7 +18,8 @@ from .transforms import (TopDownTransform, box_to_center_scale, clean_box, get_a
 
 # %% auto #0
 __all__ = ['ImageReadError', 'SampleError', 'AnnotationError', 'decode_image', 'ImageReader', 'find_image_source',
-           'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'seed_worker', 'build_loader']
+           'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images', 'seed_worker',
+           'build_loader']
 
 # %% ../nbs/21_datasets.ipynb #4b573867
 class ImageReadError(OSError):
@@ -386,15 +387,30 @@ def build_dataset(cfg, split: str = 'train', is_train: bool | None = None) -> To
     root = _resolve(cfg.DATASET.ROOT)
     image_set = cfg.DATASET.TRAIN_SET if split == 'train' else cfg.DATASET.TEST_SET
     kind = cfg.DATASET.DATASET.lower()
-    if kind == 'mpii': return MPIIDataset(root, image_set, cfg, is_train)
-    if kind != 'coco': raise ValueError(f"DATASET.DATASET = {cfg.DATASET.DATASET!r}; expected 'coco' or 'mpii'")
-    det = None
-    if split == 'val' and not cfg.TEST.USE_GT_BBOX:
-        if not cfg.TEST.COCO_BBOX_FILE: raise ValueError("TEST.USE_GT_BBOX is false but TEST.COCO_BBOX_FILE is empty")
-        det = _resolve(cfg.TEST.COCO_BBOX_FILE)
-    return COCOKeypoints(root, image_set, cfg, is_train, det_file=det)
+    if kind == 'mpii': ds = MPIIDataset(root, image_set, cfg, is_train)
+    elif kind != 'coco': raise ValueError(f"DATASET.DATASET = {cfg.DATASET.DATASET!r}; expected 'coco' or 'mpii'")
+    else:
+        det = None
+        if split == 'val' and not cfg.TEST.USE_GT_BBOX:
+            if not cfg.TEST.COCO_BBOX_FILE: raise ValueError("TEST.USE_GT_BBOX is false but TEST.COCO_BBOX_FILE is empty")
+            det = _resolve(cfg.TEST.COCO_BBOX_FILE)
+        ds = COCOKeypoints(root, image_set, cfg, is_train, det_file=det)
+    if split == 'val' and cfg.TEST.MAX_IMAGES > 0: limit_images(ds, cfg.TEST.MAX_IMAGES)
+    return ds
 
-# %% ../nbs/21_datasets.ipynb #71ffd502
+def limit_images(ds, n: int):
+    "Keep the samples of the first `n` images (in record order): a smaller validation set that stays whole per image."
+    keep, seen = [], []
+    for r in ds.records:
+        if r['image_id'] not in seen:
+            if len(seen) == n: continue
+            seen.append(r['image_id'])
+        keep.append(r)
+    ds._dropped_by_max += len(ds.records) - len(keep)
+    ds.records = keep
+    return ds
+
+# %% ../nbs/21_datasets.ipynb #07407530
 def _unwrap(ds):
     while ds is not None and not hasattr(ds, 'set_seed') and hasattr(ds, 'dataset'): ds = ds.dataset
     return ds

@@ -69,11 +69,11 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
 def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_128x96.yaml', data_root: str = '',
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
               max_iters: int = 0, batch_size: int = 0, workers: int = 2, alpha: float = 1e-3, beta: float = 1e-3,
-              out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, log=print) -> dict:
+              out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, log=print) -> dict:
     "Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns {experiment: [run dirs]}."
     out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
     common = dict(config=config, data_root=str(data_root), width=width, max_iters=max_iters, batch_size=batch_size,
-                  workers=workers, n_examples=n_examples)
+                  workers=workers, n_examples=n_examples, opts=dict(opts or {}))
     runs = {e: [] for e in experiments}
     for seed in seeds:
         tag = run if len(seeds) == 1 else f'{run}_s{seed}'

@@ -186,7 +186,7 @@ def step_eval_check(ctx: RunContext):
 
 # CPU scale (~10 min on 2 cores): 25 iterations of 32 per epoch; validation without flip test on the persons
 # of the first 120 validation images
-SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_128x96.yaml', epochs=5, ft_epochs=2, d_warmup_epochs=1,
+SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epochs=5, ft_epochs=2, d_warmup_epochs=1,
                    max_iters=25, width=0, opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False})
 QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, width=8, opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False})
 FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=18, d_warmup_epochs=1,
@@ -204,7 +204,8 @@ def step_experiments(ctx: RunContext):
     for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width'):
         if getattr(a, k, None) not in (None, 0, ''): p[k] = getattr(a, k)
     out_root = ctx.out_dir.parent
-    res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), seeds=a.seeds, workers=a.workers,
+    # CPU: load data in the training process (worker processes would compete with torch's threads for 2 cores)
+    res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), seeds=a.seeds, workers=8 if a.full else 0,
                     out_root=out_root, log=ctx.log, **p)
     cmp_dir = Path(res['compare'])
     table = json.loads((cmp_dir / 'results.json').read_text())['table']

@@ -66,7 +66,7 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
     return out
 
 # %% ../nbs/80_experiments.ipynb #2cdf313d
-def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_128x96.yaml', data_root: str = '',
+def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_64x96.yaml', data_root: str = '',
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
               max_iters: int = 0, batch_size: int = 0, workers: int = 2, alpha: float = 1e-3, beta: float = 1e-3,
               out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, log=print) -> dict:

@@ -47,6 +47,15 @@ def paired_timing(fast, slow, rounds, inner):
     return statistics.median(tf), statistics.median(ts), statistics.median(ratio)
 
 
+@contextlib.contextmanager
+def single_threaded():
+    "torch and OpenCV on one thread (restored after): the reference loop's best setting on a shared machine."
+    n, m = torch.get_num_threads(), cv2.getNumThreads()
+    torch.set_num_threads(1); cv2.setNumThreads(1)
+    try: yield
+    finally: torch.set_num_threads(n); cv2.setNumThreads(m)
+
+
 def bench_decode(batch, repeats, ref_repeats):
     rows = []
     for (h, w, sigma) in ((64, 48, 2.0), (96, 72, 3.0)):
@@ -61,10 +70,15 @@ def bench_decode(batch, repeats, ref_repeats):
             t_vec, t_ref, speedup = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
                                                   lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
                                                   ref_repeats, repeats)
+            with single_threaded():
+                t_vec1, t_ref1, speedup1 = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
+                                                         lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
+                                                         ref_repeats, repeats)
             rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17,
                              vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
                              vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
-                             speedup=speedup, max_abs_diff_px=diff))
+                             speedup=speedup, max_abs_diff_px=diff,
+                             reference_1thread_ms=t_ref1 * 1e3, vectorised_ms_when_ref_1thread=t_vec1 * 1e3, speedup_vs_1thread_reference=speedup1))
     return rows
 
 
@@ -118,11 +132,13 @@ def main(argv=None):
     dec = bench_decode(a.batch, a.repeats, a.ref_repeats)
     coco = bench_coco(a.coco_repeats)
     print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
-    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | max diff px |')
-    print('|---|---|---|---|---|---|---|---|')
+    print('(decode_heatmaps always runs single-threaded on the CPU; the reference loop is timed twice: with the default torch/OpenCV threads, and single-threaded, its best setting on a busy machine)')
+    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | loop ms, 1 thread | speed-up vs 1-thread loop | max diff px |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     for r in dec:
         print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
-              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['max_abs_diff_px']:.1e} |")
+              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['reference_1thread_ms']:.1f} | {r['speedup_vs_1thread_reference']:.1f}x | "
+              f"{r['max_abs_diff_px']:.1e} |")
     print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)")
     print('| evaluator | ms | AP |'); print('|---|---|---|')
     for r in coco['rows']: print(f"| {r['evaluator']} | {r['ms']:.1f} | {r['AP']:.4f} |")

@@ -144,10 +144,13 @@ def set_all_outputs(model, value):
     return model
 
 
-def prepare(model, v: Variant, device, train: bool, compile_mode: str):
+def prepare(model, v: Variant, device, train: bool, args):
     m = set_all_outputs(copy.deepcopy(model).to(device).train(train), v.all_outputs)
     if v.channels_last: m = m.to(memory_format=torch.channels_last)
-    fwd = torch.compile(m, mode=compile_mode) if v.compile else m
+    fwd = m
+    if v.compile:
+        fwd = (torch.compile(m, mode=args.compile_mode) if args.compile_backend == 'inductor'
+               else torch.compile(m, backend=args.compile_backend))      # 'eager' / 'aot_eager': plumbing checks without codegen
     return m, fwd
 
 
@@ -200,7 +203,7 @@ def flat_grad(params):
 def bench_inference(model, variants, x, args, device):
     fns, outs, mem, rows = {}, {}, {}, []
     for v in variants:
-        m, fwd = prepare(model, v, device, False, args.compile_mode)
+        m, fwd = prepare(model, v, device, False, args)
         xi = x.contiguous(memory_format=torch.channels_last) if v.channels_last else x
         def call(fwd=fwd, xi=xi, amp=v.amp):
             with torch.no_grad(), autocast(device, amp): return fwd(xi)
@@ -229,7 +232,7 @@ def bench_training(model, variants, x, args, device, loss_fn):
     weight = (torch.rand(N, J, 1, generator=g) > 0.1).float().to(device)
     fns, mem, rows, guard = {}, {}, [], {}
     for v in variants:
-        m, fwd = prepare(model, v, device, True, args.compile_mode)
+        m, fwd = prepare(model, v, device, True, args)
         xi = x.contiguous(memory_format=torch.channels_last) if v.channels_last else x
         params = trainable_parameters(m)
         opt = torch.optim.Adam(params, lr=1e-4, fused=v.fused_adam or None)
@@ -276,15 +279,20 @@ def bench_training(model, variants, x, args, device, loss_fn):
 
 
 # ----------------------------------------------------------------------------------------------- AP guard
-def ap_guard(args, model, fast: Variant, device) -> dict:
-    """COCO AP of the baseline and the fast path on the validation set of `--cfg` (flip test, DARK, rescoring and
-    OKS-NMS as the config says). Needs `advomnipose.datasets.build_dataset(cfg, is_train=False)` returning items
-    (image 3xHxW, target, target_weight, meta) with meta['center'], meta['scale'], meta['score'], meta['image_id']."""
+def _dataset_builder():
     try:
         from advomnipose.datasets import build_dataset
     except ImportError as e:
         raise SystemExit(f"--cfg: the |dAP| check needs advomnipose.datasets.build_dataset (the data pipeline), which this "
                          f"checkout does not provide ({e}). Run without --cfg for the speed and heatmap/keypoint guards.")
+    return build_dataset
+
+
+def ap_guard(args, model, fast: Variant, device) -> dict:
+    """COCO AP of the baseline and the fast path on the validation set of `--cfg` (flip test, DARK, rescoring and
+    OKS-NMS as the config says). Needs `advomnipose.datasets.build_dataset(cfg, is_train=False)` returning items
+    (image 3xHxW, target, target_weight, meta) with meta['center'], meta['scale'], meta['score'], meta['image_id']."""
+    build_dataset = _dataset_builder()
     from advomnipose.config import load_config
     from advomnipose.decode import flip_test_heatmaps
     from advomnipose.evaluation import coco_results_from_predictions, evaluate_coco
@@ -296,7 +304,7 @@ def ap_guard(args, model, fast: Variant, device) -> dict:
     loader = torch.utils.data.DataLoader(ds, batch_size=cfg.TEST.BATCH_SIZE_PER_GPU, shuffle=False, num_workers=cfg.WORKERS)
     stats = {}
     for v in (Variant('baseline', all_outputs=True), fast):
-        m, fwd = prepare(model, v, device, False, args.compile_mode)
+        m, fwd = prepare(model, v, device, False, args)
         def net(img, fwd=fwd, v=v):
             with autocast(device, v.amp): return fwd(img).float()
         C, M, ids, cen, sc, bs = [], [], [], [], [], []
@@ -340,6 +348,7 @@ def parse_args(argv=None):
     cg.add_argument('--compile', dest='compile', action='store_const', const=True, default=None, help='use torch.compile in the fast path (default on CUDA)')
     cg.add_argument('--no_compile', dest='compile', action='store_const', const=False)
     ap.add_argument('--compile_mode', default='default', help="torch.compile mode: default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs")
+    ap.add_argument('--compile_backend', default='inductor', help="torch.compile backend (inductor; 'aot_eager' checks the plumbing quickly)")
     ap.add_argument('--train_skip_unused', action='store_true',
                     help="fast training path also skips the last module's unused outputs (changes nothing but those layers' BN running stats)")
     ap.add_argument('--tf32', action='store_true', help='allow TF32 matmuls/convs on CUDA (default off: the baseline is true fp32)')
@@ -381,7 +390,8 @@ def variants_for(a):
     if cl or a.amp or a.compile: inf.append(Variant(f'fast ({tag}{"+compile" if a.compile else ""})', a.amp, cl, a.compile))
     skip = False if a.train_skip_unused else None
     train = [Variant('baseline')]
-    if a.compile and (cl or a.amp): train.append(Variant(f'{tag} eager{"+fused Adam" if fused else ""}', a.amp, cl, False, skip, fused))
+    if a.compile and (cl or a.amp):
+        train.append(Variant(f'{tag} eager{"+fused Adam" if fused else ""}{"+skip unused" if skip is False else ""}', a.amp, cl, False, skip, fused))
     train.append(Variant(f'fast ({tag}{"+compile" if a.compile else ""}{"+fused Adam" if fused else ""}{"+skip unused" if skip is False else ""})',
                          a.amp, cl, a.compile, skip, fused))
     return inf, train
@@ -448,6 +458,7 @@ def main(argv=None):
         a.widths = [base_model.width]
     if a.cfg:
         from advomnipose.config import load_config
+        _dataset_builder()                                  # fail now, not after the speed runs
         W, H = load_config(a.cfg).MODEL.IMAGE_SIZE
         a.sizes = [(H, W)]
     for w in a.widths:

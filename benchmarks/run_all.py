@@ -107,8 +107,15 @@ def decode_summary(d: dict) -> list:
 
 
 def data_rate(data: dict):
-    "The smallest samples/s per worker reported by bench_data (conservative), with where it was found."
+    """Samples/s of one worker for the training input size, from bench_data's JSON: its per-size rows of the kit's
+    pipeline in shuffled order (single process = one worker; the slowest such row, to be conservative)."""
     if not data: return None
+    size = (data.get('sizes') or {}).get(TARGET_CFG[1])
+    if size:
+        rows = [r for r in size.get('results', []) if str(r.get('pipeline', '')).startswith('advomnipose') and 'in order' not in r['pipeline']]
+        if rows:
+            r = min(rows, key=lambda r: r['samples_per_s'])
+            return f"sizes/{TARGET_CFG[1]}: {r['pipeline']}", float(r['samples_per_s'])
     vals = list(find_values(data, 'samples_per_s_per_worker'))
     return min(vals, key=lambda pv: pv[1]) if vals else None
 
@@ -121,6 +128,15 @@ def gpu_train_rate(m: dict):
             r = c['training'][-1]
             return dict(images_per_s=r['images_per_s'], variant=r['variant'], batch=c['batch'], gpu=m['machine'].get('gpu'))
     return None
+
+
+def data_table(data: dict) -> str:
+    "A markdown table of bench_data's per-size results."
+    lines = ['| input | pipeline | samples/s (one worker) | ms/sample | x reference |', '|---|---|---|---|---|']
+    for size, res in (data.get('sizes') or {}).items():
+        for r in res.get('results', []):
+            lines.append(f"| {size} | {r['pipeline']} | {r['samples_per_s']:.1f} | {r['ms_per_sample']:.2f} | {r['speedup_vs_reference']:.2f}x |")
+    return '\n'.join(lines) if len(lines) > 2 else json.dumps(data)[:2000]
 
 
 # ------------------------------------------------------------------------------------------ markdown
@@ -159,9 +175,22 @@ def run_section(mode: str, info: dict, steps: dict, res: dict, cmd: str, date: s
     parts += ['', '### Model (`bench_model.py`)', '', table_text(steps['model']['stdout'], 'model benchmark on') or '(no output)',
               '', '### Decoding and COCO evaluation (`bench_decode_eval.py`)', '', table_text(steps['decode_eval']['stdout'], 'decode, batch') or '(no output)',
               '', '### Data pipeline (`bench_data.py`)', '']
-    parts.append(table_text(steps['data']['stdout'], '') if 'data' in steps else
-                 '(not run: `benchmarks/bench_data.py` is not on this branch yet)')
+    if res.get('data'):
+        parts += ['One process, OpenCV and torch on one thread: samples/s of one data-loader worker on this machine\'s CPU.', '',
+                  data_table(res['data'])]
+    else:
+        parts.append(table_text(steps['data']['stdout'], '') if 'data' in steps else '(not run: `benchmarks/bench_data.py` is not on this branch yet)')
     return section(mode, '\n'.join(parts))
+
+
+H100_BF16_TFLOPS = 989.0      # H100 SXM dense bf16 tensor-core peak (NVIDIA datasheet)
+
+
+def train_gflop_per_image() -> float:
+    "3 x forward FLOPs (2 per MAC) of OmniPose-W48 at the target size, all last-module outputs (as training computes)."
+    from advomnipose.omnipose import OmniPose, model_summary
+    H, W = map(int, TARGET_CFG[1].split('x'))
+    return 3 * 2 * model_summary(OmniPose(17, int(TARGET_CFG[0][1:]), init=None), (H, W))['macs'] / 1e9
 
 
 def input_section(gpu_rate, data) -> str:
@@ -174,9 +203,18 @@ def input_section(gpu_rate, data) -> str:
                 f"So the step is **{verdict}** ({cap / gpu_rate['images_per_s']:.2f}x the GPU's rate; per-worker rates measured with one "
                 f"worker may drop when {WORKERS} share the machine).")
     elif data:
-        body = (f"Data pipeline: {data[1]:.1f} samples/s per worker (`{data[0]}`) x {WORKERS} workers = **{data[1] * WORKERS:.0f} samples/s**: "
-                f"training is input-bound if the GPU trains {TARGET_CFG[0]} {TARGET_CFG[1]} faster than that.\n\n"
-                f"TODO (lead): the GPU training images/s is pending (no GPU lent); `{GPU_CMD}` on an H100 fills it in and answers the question.")
+        cap = data[1] * WORKERS
+        gflop = train_gflop_per_image()
+        body = (f"Data pipeline: {data[1]:.1f} samples/s per worker (`{data[0]}`, measured on the CPU named in the section above) x "
+                f"{WORKERS} workers = **{cap:.0f} samples/s** (if workers scale linearly). Training is input-bound if the GPU trains "
+                f"{TARGET_CFG[0]} {TARGET_CFG[1]} faster than that.\n\n"
+                f"Estimate, not a measurement: a training step costs about 3 x the forward pass = 3 x 2 x {gflop / 6:.1f} GMAC = "
+                f"{gflop:.0f} GFLOP per image (convolutions, all last-module outputs computed), so {cap:.0f} images/s would need "
+                f"{cap * gflop / 1e3:.0f} TFLOP/s, {100 * cap * gflop / 1e3 / H100_BF16_TFLOPS:.0f}% of an H100 SXM's dense bf16 peak "
+                f"({H100_BF16_TFLOPS:.0f} TFLOP/s); convolutional pose networks usually reach far less, so the step is most likely "
+                f"**not** input-bound with {WORKERS} workers.\n\n"
+                f"TODO (lead): the measured GPU training images/s is pending (no GPU lent); `{GPU_CMD}` on an H100 measures it "
+                f"(and the per-worker rate on that machine's CPU) and rewrites this section with the answer.")
     else:
         body = ("TODO (lead): needs both numbers -- samples/s per worker from `benchmarks/bench_data.py` (not on this branch yet) and the GPU "
                 f"training images/s of {TARGET_CFG[0]} {TARGET_CFG[1]} batch 32 (pending, no GPU lent). Input-bound if "
@@ -209,6 +247,7 @@ def main(argv=None):
     g.add_argument('--gpu', action='store_true', help='CUDA full settings')
     ap.add_argument('--skip', nargs='*', default=[], choices=['model', 'decode_eval', 'data'], help='benchmarks to leave out')
     ap.add_argument('--no_md', action='store_true', help='do not rewrite BENCHMARKS.md')
+    ap.add_argument('--data_json', default=None, help="use this bench_data.py result (JSON) instead of running the data benchmark")
     a = ap.parse_args(argv)
     mode = 'gpu' if a.gpu else 'cpu'
     flag = '--gpu' if a.gpu else '--quick'
@@ -216,8 +255,10 @@ def main(argv=None):
     py, b = sys.executable, 'benchmarks'                   # paths relative to the repo root (the working directory)
     plan = {'model': ([py, f'{b}/bench_model.py', flag], None, out / 'model.json'),
             'decode_eval': ([py, f'{b}/bench_decode_eval.py'], None, out / 'decode_eval.json')}
-    if (ROOT / b / 'bench_data.py').exists():
-        plan['data'] = ([py, f'{b}/bench_data.py'] + (['--quick'] if mode == 'cpu' else []), [py, f'{b}/bench_data.py'], out / 'data.json')
+    if a.data_json:
+        print(f'data benchmark: using the existing result {a.data_json}')
+    elif (ROOT / b / 'bench_data.py').exists():
+        plan['data'] = ([py, f'{b}/bench_data.py'] + (['--rounds', '2'] if mode == 'cpu' else []), [py, f'{b}/bench_data.py'], out / 'data.json')
     else:
         print('benchmarks/bench_data.py not found: the data benchmark is skipped')
     steps, res = {}, {}
@@ -226,6 +267,11 @@ def main(argv=None):
         if js.exists(): js.unlink()                       # never report a stale file
         steps[name] = run_step(name, argv_, logs, fallback)
         res[name] = load_json(js)
+    if a.data_json:
+        res['data'] = load_json(Path(a.data_json))
+        if res['data'] is None: raise SystemExit(f'--data_json: cannot read {a.data_json}')
+        steps['data'] = dict(command=res['data'].get('command', '?') + f' (earlier result: {a.data_json})', rc=0, seconds=0,
+                             stdout=data_table(res['data']), stderr_tail='')
     info = machine(a.gpu)
     cmd = ' '.join(['python benchmarks/run_all.py'] + list(argv if argv is not None else sys.argv[1:]))
     date = datetime.datetime.now().isoformat(timespec='seconds')

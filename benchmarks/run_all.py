@@ -206,13 +206,13 @@ def input_section(gpu_rate, data) -> str:
         cap = data[1] * WORKERS
         gflop = train_gflop_per_image()
         body = (f"Data pipeline: {data[1]:.1f} samples/s per worker (`{data[0]}`, measured on the CPU named in the section above) x "
-                f"{WORKERS} workers = **{cap:.0f} samples/s** (if workers scale linearly). Training is input-bound if the GPU trains "
+                f"{WORKERS} workers = **{cap:.0f} samples/s** (if workers scale linearly; no DataLoader overhead counted). Training is input-bound if the GPU trains "
                 f"{TARGET_CFG[0]} {TARGET_CFG[1]} faster than that.\n\n"
                 f"Estimate, not a measurement: a training step costs about 3 x the forward pass = 3 x 2 x {gflop / 6:.1f} GMAC = "
                 f"{gflop:.0f} GFLOP per image (convolutions, all last-module outputs computed), so {cap:.0f} images/s would need "
                 f"{cap * gflop / 1e3:.0f} TFLOP/s, {100 * cap * gflop / 1e3 / H100_BF16_TFLOPS:.0f}% of an H100 SXM's dense bf16 peak "
-                f"({H100_BF16_TFLOPS:.0f} TFLOP/s); convolutional pose networks usually reach far less, so the step is most likely "
-                f"**not** input-bound with {WORKERS} workers.\n\n"
+                f"({H100_BF16_TFLOPS:.0f} TFLOP/s) -- a high utilisation for a network of many small convolutions on low-resolution "
+                f"branches, so the step is probably **not** input-bound with {WORKERS} workers; the measured GPU rate decides.\n\n"
                 f"TODO (lead): the measured GPU training images/s is pending (no GPU lent); `{GPU_CMD}` on an H100 measures it "
                 f"(and the per-worker rate on that machine's CPU) and rewrites this section with the answer.")
     else:

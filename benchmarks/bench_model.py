@@ -409,7 +409,8 @@ def print_tables(res):
     print('\n| model | input | variant | images/s | x baseline (median of rounds) | ms/batch | peak mem MiB | heatmap rel err (tol) | kp err px (tol) | raw kp within 1 px | guard |')
     print('|---|---|---|---|---|---|---|---|---|---|---|')
     for c in res['configs']:
-        for r in c['inference']:
+        if c.get('error'): print(f"| W{c['width']} | {c['input']} | {c['error']} |")
+        for r in c.get('inference') or []:
             tol = r.get('tolerance', {})
             print(f"| W{c['width']} | {c['input']} | {r['variant']} | {r['images_per_s']:.2f} | {r['speedup']:.3f} | {r['ms_per_batch']:.1f} | "
                   f"{fmt(r['peak_mem_mib'], '.0f')} | {fmt(r.get('hm_rel_err'), '.1e')} ({fmt(tol.get('hm_rel_err'), '.0e')}) | "
@@ -433,6 +434,7 @@ def print_tables(res):
     print('\ninference of the fp32 model as shipped (unused last-module outputs skipped) vs the straightforward eager model '
           '(everything the original computes):')
     for c in res['configs']:
+        if 'cpu_target' not in c: continue
         t = c['cpu_target']
         print(f"  W{c['width']} {c['input']}: {t['ratio']:.3f}x (quartiles of the per-round ratios {t['ratio_q1']:.3f}-{t['ratio_q3']:.3f}: "
               f"{t['verdict']}; MACs {t['gmacs_ours']:.2f} vs {t['gmacs_all_outputs']:.2f} G/image)")
@@ -468,7 +470,10 @@ def main(argv=None):
             print(f'W{w} {H}x{W} ...', flush=True)
             x = torch.randn(a.batch, 3, H, W, generator=torch.Generator().manual_seed(a.seed)).to(dev)
             c = dict(width=w, input=f'{H}x{W}', batch=a.batch)
-            c['inference'] = bench_inference(model, inf_vars, x, a, dev)
+            try: c['inference'] = bench_inference(model, inf_vars, x, a, dev)
+            except torch.cuda.OutOfMemoryError as e:
+                print(f'  out of memory, skipped: {str(e)[:200]}'); c['error'] = f'inference: CUDA out of memory'
+                configs.append(c); torch.cuda.empty_cache(); continue
             ours = next(r for r in c['inference'] if r['variant'] == 'fp32 eager')
             verdict = ('faster' if ours['speedup_q1'] > 1 else 'no slower' if ours['speedup'] >= 1
                        else 'equal within noise' if ours['speedup_q3'] >= 1 else 'SLOWER')
@@ -476,7 +481,11 @@ def main(argv=None):
                                    ok=verdict != 'SLOWER',
                                    gmacs_ours=model_summary(model, (H, W), include_unused=False)['gmacs'],
                                    gmacs_all_outputs=model_summary(model, (H, W))['gmacs'])
-            if not a.no_train: c['training'] = bench_training(model, train_vars, x, a, dev, loss_fn)
+            if not a.no_train:
+                try: c['training'] = bench_training(model, train_vars, x, a, dev, loss_fn)
+                except torch.cuda.OutOfMemoryError as e:
+                    print(f'  training out of memory, skipped: {str(e)[:200]}'); c['error'] = 'training: CUDA out of memory'
+                    torch.cuda.empty_cache()
             configs.append(c)
             if dev.type == 'cuda': torch.cuda.empty_cache()
     res = dict(command='python benchmarks/bench_model.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),

@@ -75,6 +75,8 @@ def model_summary(m: dict) -> list:
     if not m: return ['- model benchmark: no results (see its log)']
     out = []
     for c in m['configs']:
+        if c.get('error'): out.append(f"- W{c['width']} {c['input']}: {c['error']}")
+        if 'cpu_target' not in c: continue
         t = c['cpu_target']
         out.append(f"- W{c['width']} {c['input']}: fp32 model as shipped vs the straightforward eager model (all last-module outputs): "
                    f"**{t['ratio']:.3f}x** (per-round quartiles {t['ratio_q1']:.3f}-{t['ratio_q3']:.3f}; {t['verdict']}; "

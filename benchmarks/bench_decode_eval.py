@@ -28,22 +28,22 @@ def network_like_heatmaps(n, j, h, w, sigma, seed=0):
     return render_gaussians(mu, (w, h), sigma) * amp + 0.01 * torch.randn(n, j, h, w, generator=g)
 
 
-def timeit(fn, repeats):
+def timeit(fn, repeats, clock=time.perf_counter):
     fn()                                                   # warm-up
     ts = []
     for _ in range(repeats):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+        t = clock(); fn(); ts.append(clock() - t)
     return statistics.median(ts)
 
 
-def paired_timing(fast, slow, rounds, inner):
+def paired_timing(fast, slow, rounds, inner, clock=time.perf_counter):
     """Interleaved rounds (one `slow` call, then the median of `inner` `fast` calls) so that load changes on a
     shared machine hit both sides alike; medians of the times and of the per-round speed-ups."""
     fast(); slow()
     tf, ts, ratio = [], [], []
     for _ in range(rounds):
-        t = time.perf_counter(); slow(); ts.append(time.perf_counter() - t)
-        tf.append(timeit(fast, inner)); ratio.append(ts[-1] / tf[-1])
+        t = clock(); slow(); ts.append(clock() - t)
+        tf.append(timeit(fast, inner, clock)); ratio.append(ts[-1] / tf[-1])
     return statistics.median(tf), statistics.median(ts), statistics.median(ratio)
 
 
@@ -70,11 +70,11 @@ def bench_decode(batch, repeats, ref_repeats):
             t_vec, t_ref, speedup = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
                                                   lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
                                                   ref_repeats, repeats)
-            with single_threaded():
-                t_argmax = timeit(lambda: get_max_preds(hm), repeats)      # the one pass over every map that any decoder needs
+            with single_threaded():   # both sides on one thread: CPU time of this thread, so other users' jobs do not count
+                t_argmax = timeit(lambda: get_max_preds(hm), repeats, time.thread_time)   # the one pass over every map that any decoder needs
                 t_vec1, t_ref1, speedup1 = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
                                                          lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
-                                                         ref_repeats, repeats)
+                                                         ref_repeats, repeats, time.thread_time)
             rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17,
                              vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
                              vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
@@ -133,7 +133,9 @@ def main(argv=None):
     dec = bench_decode(a.batch, a.repeats, a.ref_repeats)
     coco = bench_coco(a.coco_repeats)
     print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
-    print('(decode_heatmaps always runs single-threaded on the CPU; the reference loop is timed twice: with the default torch/OpenCV threads, and single-threaded, its best setting on a busy machine)')
+    print('(decode_heatmaps always runs single-threaded on the CPU. The reference loop is timed twice: with the default torch/OpenCV '
+          'threads (wall clock), and single-threaded, its best setting on a busy machine -- those columns and the argmax pass are '
+          'CPU time of the thread (time.thread_time), so other users\' jobs on a shared machine do not enter them)')
     print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | loop ms, 1 thread | speed-up vs 1-thread loop | argmax pass alone ms | max diff px |')
     print('|---|---|---|---|---|---|---|---|---|---|---|')
     for r in dec:

@@ -17,8 +17,10 @@ Variants (each a fresh copy of the same initial weights, same input batch):
 Training runs baseline (fp32 NCHW eager, train mode: all outputs, as the original) against the fast path:
 forward + joints-MSE loss + backward + Adam step (fp16 with a GradScaler).
 
-Timing: warm-up calls, then `--iters` rounds in which every variant runs once (interleaved, so load changes
-on a shared machine hit all variants alike), `torch.cuda.synchronize()` around each call; medians. Every
+Timing: warm-up calls, then `--iters` rounds in which every variant runs once (interleaved, order rotated, so load
+changes on a shared machine hit all variants alike), `torch.cuda.synchronize()` around each call; medians. On the CPU
+with one torch thread (--quick) the clock is the thread's CPU time (time.thread_time), which other users' jobs on a
+shared machine do not inflate; wall clock otherwise (--clock). Every
 speed-up is a ratio against the baseline of the same run. Peak memory: CUDA `max_memory_allocated` above
 what was allocated before the call; CPU: peak-RSS increase during the call (VmHWM after resetting it through
 /proc/self/clear_refs), approximate, "n/a" where the kernel refuses.
@@ -119,7 +121,7 @@ def peak_memory(fn, device):
     return (_proc_kb('VmHWM') - r0) / 1024
 
 
-def interleaved_times(fns: dict, warmup: int, iters: int, device) -> dict:
+def interleaved_times(fns: dict, warmup: int, iters: int, device, clock=time.perf_counter) -> dict:
     "Seconds per call of each function, one list per function: `warmup` calls each, then `iters` rounds of one call each (order rotated)."
     for f in fns.values():
         for _ in range(warmup): f()
@@ -127,7 +129,7 @@ def interleaved_times(fns: dict, warmup: int, iters: int, device) -> dict:
     ts, names = {k: [] for k in fns}, list(fns)
     for i in range(iters):
         for k in names[i % len(names):] + names[:i % len(names)]:       # rotate the order: no variant always runs first
-            sync(device); t = time.perf_counter(); fns[k](); sync(device); ts[k].append(time.perf_counter() - t)
+            sync(device); t = clock(); fns[k](); sync(device); ts[k].append(clock() - t)
     return ts
 
 
@@ -211,7 +213,7 @@ def bench_inference(model, variants, x, args, device):
         mem[v.name] = peak_memory(call, device)
         fns[v.name] = call
         rows.append(dict(variant=v.name, config=asdict(v), first_call_s=first))
-    times = interleaved_times(fns, max(args.warmup - 1, 0), args.iters, device)
+    times = interleaved_times(fns, max(args.warmup - 1, 0), args.iters, device, args.clock_fn)
     base = variants[0].name
     for r in rows:
         n = r['variant']; v = Variant(**r['config'])
@@ -261,7 +263,7 @@ def bench_training(model, variants, x, args, device, loss_fn):
         mem[v.name] = peak_memory(step, device)
         fns[v.name] = step
         rows.append(dict(variant=v.name, config=asdict(v), first_step_s=first))
-    times = interleaved_times(fns, 0, args.train_iters, device)
+    times = interleaved_times(fns, 0, args.train_iters, device, args.clock_fn)
     base = variants[0].name
     lb, gb, hb = guard[base]
     for r in rows:
@@ -352,6 +354,9 @@ def parse_args(argv=None):
     ap.add_argument('--train_skip_unused', action='store_true',
                     help="fast training path also skips the last module's unused outputs (changes nothing but those layers' BN running stats)")
     ap.add_argument('--tf32', action='store_true', help='allow TF32 matmuls/convs on CUDA (default off: the baseline is true fp32)')
+    ap.add_argument('--clock', choices=['wall', 'thread'], default=None,
+                    help="'thread': CPU time of the calling thread (time.thread_time; only meaningful with 1 torch thread), robust to other "
+                         "jobs on a shared box; default thread with --quick on CPU, wall otherwise")
     ap.add_argument('--threads', type=int, default=None,
                     help='torch CPU threads (default: 1 with --quick -- on a small shared box a thread team mostly waits for busy cores; else torch default)')
     ap.add_argument('--ckpt', default=None, help='OmniPose checkpoint: benchmark its architecture and weights')
@@ -370,6 +375,9 @@ def parse_args(argv=None):
         if getattr(a, k) is None: setattr(a, k, v)
     a.sizes = [tuple(int(t) for t in s.lower().split('x')) for s in a.sizes]
     if a.threads is None and a.quick: a.threads = 1
+    if a.clock is None: a.clock = 'thread' if a.device.type == 'cpu' and a.threads == 1 else 'wall'
+    if a.clock == 'thread' and a.device.type == 'cuda': ap.error('--clock thread measures CPU time: use wall on CUDA')
+    a.clock_fn = time.thread_time if a.clock == 'thread' else time.perf_counter
     if a.amp is None: a.amp = 'bf16' if a.device.type == 'cuda' else 'none'
     a.amp = None if a.amp == 'none' else a.amp
     a.compile_note = None
@@ -404,7 +412,7 @@ def fmt(x, spec):
 def print_tables(res):
     print(f"\nmodel benchmark on {res['device']} ({res['machine']['gpu'] or res['machine']['cpu']}), batch {res['args']['batch']}, "
           f"torch {res['machine']['torch']}, threads {res['machine']['torch_threads']}; medians of {res['args']['iters']} interleaved rounds "
-          f"(training {res['args']['train_iters']}); memory: {res['memory_kind']}")
+          f"(training {res['args']['train_iters']}); timing: {res['clock']}; memory: {res['memory_kind']}")
     if res['compile_note']: print('NOTE:', res['compile_note'])
     print('\n| model | input | variant | images/s | x baseline (median of rounds) | ms/batch | peak mem MiB | heatmap rel err (tol) | kp err px (tol) | raw kp within 1 px | guard |')
     print('|---|---|---|---|---|---|---|---|---|---|---|')
@@ -490,7 +498,9 @@ def main(argv=None):
             if dev.type == 'cuda': torch.cuda.empty_cache()
     res = dict(command='python benchmarks/bench_model.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
                date=datetime.datetime.now().isoformat(timespec='seconds'), device=str(dev), machine=machine_info(dev),
-               args={k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(a).items()},
+               args={k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(a).items() if k != 'clock_fn'},
+               clock=('CPU time of the benchmarking thread (time.thread_time, torch on 1 thread)' if a.clock == 'thread'
+                      else 'wall clock (time.perf_counter, CUDA synchronised)'),
                memory_kind=('torch.cuda.max_memory_allocated above the allocation before the call' if dev.type == 'cuda'
                             else 'peak RSS increase during one call (VmHWM), approximate'),
                compile_note=a.compile_note, loss=loss_name, tolerances={k: {str(kk): vv for kk, vv in v.items()} if isinstance(v, dict) else v

@@ -252,6 +252,9 @@ def main(argv=None):
     ap.add_argument('--data_json', default=None, help="use this bench_data.py result (JSON) instead of running the data benchmark")
     a = ap.parse_args(argv)
     mode = 'gpu' if a.gpu else 'cpu'
+    if a.gpu:
+        import torch
+        if not torch.cuda.is_available(): raise SystemExit('--gpu: torch.cuda.is_available() is False on this machine (no GPU or a CPU-only torch)')
     flag = '--gpu' if a.gpu else '--quick'
     out = outputs_dir('benchmarks'); logs = outputs_dir('benchmarks', 'logs')
     py, b = sys.executable, 'benchmarks'                   # paths relative to the repo root (the working directory)
@@ -280,7 +283,8 @@ def main(argv=None):
     atomic_write_json(dict(mode=mode, command=cmd, date=date, machine=info,
                            steps={k: {kk: vv for kk, vv in v.items() if kk != 'stdout'} for k, v in steps.items()}, results=res),
                       out / 'all.json')
-    if not a.no_md and {'model', 'decode_eval'} <= set(steps): write_md(mode, info, steps, res, cmd, date)
+    if not a.no_md and {'model', 'decode_eval'} <= set(steps) and res.get('model'): write_md(mode, info, steps, res, cmd, date)
+    elif not a.no_md: print('BENCHMARKS.md left as it was (the model benchmark was skipped or gave no results)')
     print(f"\nwritten {out / 'all.json'}" + ('' if a.no_md else f' and {MD}'))
     failed = [k for k, s in steps.items() if s['rc'] != 0]
     if failed: print('FAILED:', ', '.join(failed)); sys.exit(1)

@@ -135,14 +135,14 @@ def main(argv=None):
     print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
     print('(decode_heatmaps always runs single-threaded on the CPU. The reference loop is timed twice: with the default torch/OpenCV '
           'threads (wall clock), and single-threaded, its best setting on a busy machine -- those columns and the argmax pass are '
-          'CPU time of the thread (time.thread_time), so other users\' jobs on a shared machine do not enter them)')
+          'CPU time of the thread (time.thread_time), so other users\' jobs on a shared machine do not enter them)\n')
     print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | loop ms, 1 thread | speed-up vs 1-thread loop | argmax pass alone ms | max diff px |')
     print('|---|---|---|---|---|---|---|---|---|---|---|')
     for r in dec:
         print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
               f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['reference_1thread_ms']:.1f} | {r['speedup_vs_1thread_reference']:.1f}x | {r['argmax_pass_ms']:.2f} | "
               f"{r['max_abs_diff_px']:.1e} |")
-    print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)")
+    print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)\n")
     print('| evaluator | ms | AP |'); print('|---|---|---|')
     for r in coco['rows']: print(f"| {r['evaluator']} | {r['ms']:.1f} | {r['AP']:.4f} |")
     out = outputs_dir('benchmarks') / 'decode_eval.json'

@@ -424,11 +424,11 @@ def print_tables(res):
                   f"{fmt(r['peak_mem_mib'], '.0f')} | {fmt(r.get('hm_rel_err'), '.1e')} ({fmt(tol.get('hm_rel_err'), '.0e')}) | "
                   f"{fmt(r.get('kp_max_err_px'), '.1e')} ({fmt(tol.get('kp_max_err_px'), 'g')}) | {fmt(r.get('raw_kp_within_1px'), '.3f')} | "
                   f"{'-' if 'guard_ok' not in r else ('ok' if r['guard_ok'] else 'FAIL')} |")
-    print("(heatmap rel err: max |fast - baseline| / baseline range; kp err: keypoint displacement the fast path's error causes on "
+    print("\n(heatmap rel err: max |fast - baseline| / baseline range; kp err: keypoint displacement the fast path's error causes on "
           "a clean sigma-2 peak of height 1 (heatmap px, DARK); raw kp: share of joints whose keypoints decoded from the raw maps agree "
           "within 1 px -- ill-conditioned with random weights)")
     if any(c.get('training') for c in res['configs']):
-        print(f"\ntraining ({res['loss']}, Adam):")
+        print(f"\ntraining ({res['loss']}, Adam):\n")
         print('| model | input | variant | images/s | x baseline (median of rounds) | ms/step | peak mem MiB | loss rel err (tol) | out-layer grad cos (tol) | grad cos (tol) | guard |')
         print('|---|---|---|---|---|---|---|---|---|---|---|')
         for c in res['configs']:

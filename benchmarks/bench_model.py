@@ -370,7 +370,7 @@ def parse_args(argv=None):
     full = a.gpu or (a.device.type == 'cuda' and not a.quick)
     a.quick = not full
     dflt = dict(widths=[32, 48], sizes=['256x192', '384x288'] if full else ['256x192'], batch=32 if full else 2,
-                warmup=10 if full else 1, iters=30 if full else 9, train_warmup=5 if full else 1, train_iters=20 if full else 3)
+                warmup=10 if full else 1, iters=30 if full else 9, train_warmup=5 if full else 1, train_iters=20 if full else 5)
     for k, v in dflt.items():
         if getattr(a, k) is None: setattr(a, k, v)
     a.sizes = [tuple(int(t) for t in s.lower().split('x')) for s in a.sizes]

@@ -28,9 +28,10 @@ what was allocated before the call; CPU: peak-RSS increase during the call (VmHW
 Correctness guard (stated tolerances, checked in the same run; a failure is printed and exits with status 1):
   heatmaps   max |fast - baseline| / (max - min of the baseline heatmaps) <= 1e-4 (fp32 variants),
              1e-2 (fp16), 5e-2 (bf16);
-  keypoints  with random weights the raw heatmaps have no peaks to decode, so each map's fast-path error,
-             divided by that baseline map's range, is added to a clean sigma-2 Gaussian of height 1 (what a
-             trained model outputs) and both are decoded with `decode_heatmaps` (DARK): max displacement <=
+  keypoints  with random weights the raw heatmaps have no peaks to decode, so the fast path's error, divided by
+             the range of the baseline heatmaps (the output's scale, as for the heatmap error), is added to clean
+             sigma-2 Gaussians of height 1 (what a trained model outputs) and both are decoded with
+             `decode_heatmaps` (DARK): max displacement <=
              0.01 heatmap px (fp32), 0.25 heatmap px = 1 input px (fp16/bf16). The raw maps' decoded
              agreement is reported too (informative with random weights; a real check with --ckpt);
   training   first step from identical weights: |loss - baseline| / baseline <= 1e-4 (fp32), 2e-2 (amp);
@@ -176,7 +177,7 @@ def keypoint_guard(base: torch.Tensor, out: torch.Tensor, seed=0) -> dict:
     the agreement of the keypoints decoded from the raw maps (heatmap px)."""
     base, out = base.detach().float().cpu(), out.detach().float().cpu()
     N, J, H, W = base.shape
-    rng = (base.amax((2, 3)) - base.amin((2, 3))).clamp_min(1e-12)[..., None, None]
+    rng = float(base.max() - base.min()) or 1.0            # the output's scale (a trained model: peaks of height ~1)
     g = torch.Generator().manual_seed(seed)
     lo = torch.tensor([4.0, 4.0], dtype=torch.float64); span = torch.tensor([W - 9.0, H - 9.0], dtype=torch.float64)
     mu = lo + torch.rand(N, J, 2, generator=g, dtype=torch.float64) * span
@@ -285,52 +286,39 @@ def bench_training(model, variants, x, args, device, loss_fn):
 
 
 # ----------------------------------------------------------------------------------------------- AP guard
-def _dataset_builder():
+def _val_api():
+    "The kit's validation path: datasets.build_dataset/build_loader and train.predict_dataset/evaluate_predictions."
     try:
-        from advomnipose.datasets import build_dataset
+        from advomnipose.datasets import build_dataset, build_loader
+        from advomnipose.train import predict_dataset, evaluate_predictions
     except ImportError as e:
-        raise SystemExit(f"--cfg: the |dAP| check needs advomnipose.datasets.build_dataset (the data pipeline), which this "
-                         f"checkout does not provide ({e}). Run without --cfg for the speed and heatmap/keypoint guards.")
-    return build_dataset
+        raise SystemExit(f"--cfg: the |dAP| check runs the kit's validation (advomnipose.datasets.build_dataset, "
+                         f"advomnipose.train.predict_dataset/evaluate_predictions), which this checkout does not provide ({e}). "
+                         f"Run without --cfg for the speed and heatmap/keypoint guards.")
+    return build_dataset, build_loader, predict_dataset, evaluate_predictions
 
 
 def ap_guard(args, model, fast: Variant, device) -> dict:
-    """COCO AP of the baseline and the fast path on the validation set of `--cfg` (flip test, DARK, rescoring and
-    OKS-NMS as the config says). Needs `advomnipose.datasets.build_dataset(cfg, is_train=False)` returning items
-    (image 3xHxW, target, target_weight, meta) with meta['center'], meta['scale'], meta['score'], meta['image_id']."""
-    build_dataset = _dataset_builder()
+    """COCO AP (MPII: mean PCKh) of the baseline and of the fast path on the validation set of `--cfg`, through the kit's
+    own validation (`predict_dataset`: flip test and DARK as `cfg.TEST` says; `evaluate_predictions`: rescoring, OKS-NMS,
+    COCOeval). The variant's autocast dtype and channels_last go in through `cfg.TRAIN.AMP` / `cfg.TRAIN.CHANNELS_LAST`."""
+    build_dataset, build_loader, predict_dataset, evaluate_predictions = _val_api()
     from advomnipose.config import load_config
-    from advomnipose.decode import flip_test_heatmaps
-    from advomnipose.evaluation import coco_results_from_predictions, evaluate_coco
-    from advomnipose.keypoints import get_keypoint_spec
     cfg = load_config(args.cfg)
-    ds = build_dataset(cfg, is_train=False)
-    gt = getattr(ds, 'gt_json', None) or Path(cfg.DATASET.ROOT) / 'annotations' / f'person_keypoints_{cfg.DATASET.TEST_SET}.json'
-    flip_pairs = get_keypoint_spec(cfg.DATASET.DATASET).flip_pairs
-    loader = torch.utils.data.DataLoader(ds, batch_size=cfg.TEST.BATCH_SIZE_PER_GPU, shuffle=False, num_workers=cfg.WORKERS)
+    ds = build_dataset(cfg, 'val')
+    loader = build_loader(ds, cfg.TEST.BATCH_SIZE_PER_GPU, shuffle=False, workers=cfg.WORKERS)
+    key = 'Mean' if cfg.DATASET.DATASET == 'mpii' else 'AP'
     stats = {}
     for v in (Variant('baseline', all_outputs=True), fast):
+        c = copy.deepcopy(cfg)
+        c.TRAIN.AMP, c.TRAIN.CHANNELS_LAST = v.amp or 'none', v.channels_last
         m, fwd = prepare(model, v, device, False, args)
-        def net(img, fwd=fwd, v=v):
-            with autocast(device, v.amp): return fwd(img).float()
-        C, M, ids, cen, sc, bs = [], [], [], [], [], []
-        with torch.no_grad():
-            for item in loader:
-                try: img, meta = item[0], item[-1]; keys = [meta[k] for k in ('center', 'scale', 'score', 'image_id')]
-                except (KeyError, TypeError, IndexError) as e:
-                    raise SystemExit(f"--cfg: dataset items must be (image, ..., meta) with meta keys center/scale/score/image_id ({e!r})")
-                img = img.to(device)
-                if v.channels_last: img = img.contiguous(memory_format=torch.channels_last)
-                hm = flip_test_heatmaps(net, img, flip_pairs) if cfg.TEST.FLIP_TEST else net(img)
-                c, mv = decode_heatmaps(hm.cpu(), keys[0], keys[1], dark=cfg.TEST.DARK, blur_kernel=cfg.TEST.BLUR_KERNEL)
-                C.append(c); M.append(mv); cen.append(torch.as_tensor(keys[0])); sc.append(torch.as_tensor(keys[1]))
-                bs.append(torch.as_tensor(keys[2])); ids.append(torch.as_tensor(keys[3]))
-        res = coco_results_from_predictions(torch.cat(C), torch.cat(M), torch.cat(ids).numpy(), torch.cat(cen), torch.cat(sc), torch.cat(bs),
-                                            in_vis_thre=cfg.TEST.IN_VIS_THRE, oks_thre=cfg.TEST.OKS_THRE, soft_nms=cfg.TEST.SOFT_NMS)
-        stats[v.name] = evaluate_coco(gt, res)
-    d = abs(stats[fast.name]['AP'] - stats['baseline']['AP'])
-    return dict(cfg=args.cfg, ckpt=args.ckpt, gt=str(gt), baseline_AP=stats['baseline']['AP'], fast_AP=stats[fast.name]['AP'],
-                abs_dAP=d, tolerance=TOL['ap_abs'], guard_ok=d <= TOL['ap_abs'])
+        preds = predict_dataset(fwd, loader, c, device=device, progress=False, desc=v.name)
+        stats[v.name] = evaluate_predictions(ds, preds, c)
+    b, f = float(stats['baseline'][key]), float(stats[fast.name][key])
+    tol = TOL['ap_abs'] * (100 if key == 'Mean' else 1)          # PCKh is in percent
+    return dict(cfg=args.cfg, ckpt=args.ckpt, metric=key, samples=len(ds), baseline_AP=b, fast_AP=f, abs_dAP=abs(f - b), tolerance=tol,
+                guard_ok=abs(f - b) <= tol, baseline_stats=stats['baseline'], fast_stats=stats[fast.name])
 
 
 # ----------------------------------------------------------------------------------------------- main
@@ -429,8 +417,8 @@ def print_tables(res):
                   f"{fmt(r['peak_mem_mib'], '.0f')} | {fmt(r.get('hm_rel_err'), '.1e')} ({fmt(tol.get('hm_rel_err'), '.0e')}) | "
                   f"{fmt(r.get('kp_max_err_px'), '.1e')} ({fmt(tol.get('kp_max_err_px'), 'g')}) | {fmt(r.get('raw_kp_within_1px'), '.3f')} | "
                   f"{'-' if 'guard_ok' not in r else ('ok' if r['guard_ok'] else 'FAIL')} |")
-    print("\n(heatmap rel err: max |fast - baseline| / baseline range; kp err: keypoint displacement the fast path's error causes on "
-          "a clean sigma-2 peak of height 1 (heatmap px, DARK); raw kp: share of joints whose keypoints decoded from the raw maps agree "
+    print("\n(heatmap rel err: max |fast - baseline| / baseline range; kp err: keypoint displacement the fast path's error (scaled by "
+          "the baseline range) causes on clean sigma-2 peaks of height 1 (heatmap px, DARK); raw kp: share of joints whose keypoints decoded from the raw maps agree "
           "within 1 px -- ill-conditioned with random weights)")
     if any(c.get('training') for c in res['configs']):
         print(f"\ntraining ({res['loss']}, Adam):\n")
@@ -453,8 +441,8 @@ def print_tables(res):
               f"{t['verdict']}; MACs {t['gmacs_ours']:.2f} vs {t['gmacs_all_outputs']:.2f} G/image)")
     if res.get('ap_guard'):
         g = res['ap_guard']
-        print(f"\nAP guard: baseline AP {g['baseline_AP']:.4f}, fast AP {g['fast_AP']:.4f}, |dAP| {g['abs_dAP']:.4f} "
-              f"(tol {g['tolerance']}) {'ok' if g['guard_ok'] else 'FAIL'}")
+        print(f"\naccuracy guard on {g['samples']} validation samples ({g['cfg']}): baseline {g['metric']} {g['baseline_AP']:.4f}, "
+              f"fast {g['fast_AP']:.4f}, |d| {g['abs_dAP']:.4f} (tol {g['tolerance']}) {'ok' if g['guard_ok'] else 'FAIL'}")
 
 
 def main(argv=None):
@@ -473,7 +461,7 @@ def main(argv=None):
         a.widths = [base_model.width]
     if a.cfg:
         from advomnipose.config import load_config
-        _dataset_builder()                                  # fail now, not after the speed runs
+        _val_api()                                          # fail now, not after the speed runs
         W, H = load_config(a.cfg).MODEL.IMAGE_SIZE
         a.sizes = [(H, W)]
     for w in a.widths:

@@ -18,9 +18,10 @@ Training runs baseline (fp32 NCHW eager, train mode: all outputs, as the origina
 forward + joints-MSE loss + backward + Adam step (fp16 with a GradScaler).
 
 Timing: warm-up calls, then `--iters` rounds in which every variant runs once (interleaved, order rotated, so load
-changes on a shared machine hit all variants alike), `torch.cuda.synchronize()` around each call; medians. On the CPU
-with one torch thread (--quick) the clock is the thread's CPU time (time.thread_time), and each variant's fastest round
-counts (other users' jobs on a shared machine only ever add time); wall clock and medians otherwise (--clock). Every
+changes on a shared machine hit all variants alike), `torch.cuda.synchronize()` around each call; medians (speed-up: median
+over rounds of baseline time / variant time). On the CPU with one torch thread (--quick) the clock is the thread's CPU
+time (time.thread_time), which other users' jobs on a shared machine inflate less than wall time; wall clock otherwise
+(--clock). Every
 speed-up is a ratio against the baseline of the same run. Peak memory: CUDA `max_memory_allocated` above
 what was allocated before the call; CPU: peak-RSS increase during the call (VmHWM after resetting it through
 /proc/self/clear_refs), approximate, "n/a" where the kernel refuses.
@@ -222,7 +223,7 @@ def bench_inference(model, variants, x, args, device):
     base = variants[0].name
     for r in rows:
         n = r['variant']; v = Variant(**r['config'])
-        sp = speed(times, n, base, x.shape[0], args.clock == 'thread'); sp['ms_per_batch'] = sp.pop('ms')
+        sp = speed(times, n, base, x.shape[0]); sp['ms_per_batch'] = sp.pop('ms')
         r.update(sp, peak_mem_mib=mem[n])
         if n != base:
             r.update(heatmap_errors(outs[base], outs[n])); r.update(keypoint_guard(outs[base], outs[n]))
@@ -273,7 +274,7 @@ def bench_training(model, variants, x, args, device, loss_fn):
     lb, gb, hb = guard[base]
     for r in rows:
         n = r['variant']; v = Variant(**r['config'])
-        sp = speed(times, n, base, N, args.clock == 'thread'); sp['ms_per_step'] = sp.pop('ms')
+        sp = speed(times, n, base, N); sp['ms_per_step'] = sp.pop('ms')
         r.update(sp, peak_mem_mib=mem[n])
         if n != base:
             lf, gf, hf = guard[n]
@@ -402,7 +403,7 @@ def fmt(x, spec):
 
 
 def print_tables(res):
-    stat = 'best' if res['args']['clock'] == 'thread' else 'medians'
+    stat = 'medians'
     print(f"\nmodel benchmark on {res['device']} ({res['machine']['gpu'] or res['machine']['cpu']}), batch {res['args']['batch']}, "
           f"torch {res['machine']['torch']}, threads {res['machine']['torch_threads']}; {stat} of {res['args']['iters']} interleaved rounds "
           f"(training {res['args']['train_iters']}); timing: {res['clock']}; memory: {res['memory_kind']}")

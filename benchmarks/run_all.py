@@ -238,7 +238,7 @@ def write_md(mode, info, steps, res, cmd, date):
         g = json.loads(mm.group(1)) if mm else None
     secs['input'] = input_section(g, data_rate(res.get('data')))
     head = ("# Benchmarks\n\nWritten by `make bench` (`python benchmarks/run_all.py [--gpu]`). Every speed-up is a ratio against a "
-            "baseline measured in the same run (interleaved rounds; medians of wall-clock times, or on a shared CPU the best round of single-threaded CPU time). Scripts: `benchmarks/bench_model.py`, "
+            "baseline measured in the same run (interleaved rounds, medians; on the CPU, single-threaded CPU time of the thread). Scripts: `benchmarks/bench_model.py`, "
             "`benchmarks/bench_decode_eval.py`, `benchmarks/bench_data.py`; raw numbers in `outputs/benchmarks/*.json`. "
             "A run rewrites the section of its mode and the last section.\n")
     atomic_write_text(head + '\n' + '\n\n'.join(secs[s] for s in SECTIONS) + '\n', MD)

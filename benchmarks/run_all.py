@@ -161,7 +161,8 @@ It runs `bench_model.py --gpu` (batch 32; W32 and W48 at 256x192 and 384x288; fp
 channels_last + `torch.compile` with the unused last-module outputs skipped, training with fused Adam; TF32 off so the
 baseline is true fp32; correctness guard in the same run), the decode/eval benchmark and the data benchmark (16 cores:
 per-worker samples/s on that machine), and rewrites this section and the next. Options of the model benchmark (fp16,
-compile mode, a trained checkpoint with the |dAP| check): `python benchmarks/bench_model.py --help`.""")
+compile mode, a trained checkpoint with the |dAP| check): `python benchmarks/bench_model.py --help`. Expect the run to
+take tens of minutes (torch.compile builds eight models).""")
 
 
 def run_section(mode: str, info: dict, steps: dict, res: dict, cmd: str, date: str) -> str:

@@ -15,7 +15,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from advomnipose.core import atomic_write_json, outputs_dir, shared_data_dir   # noqa: E402
-from advomnipose.decode import _decode_reference, decode_heatmaps, render_gaussians   # noqa: E402
+from advomnipose.decode import _decode_reference, decode_heatmaps, get_max_preds, render_gaussians   # noqa: E402
 from advomnipose.evaluation import STATS_NAMES, evaluate_coco   # noqa: E402
 
 
@@ -28,23 +28,32 @@ def network_like_heatmaps(n, j, h, w, sigma, seed=0):
     return render_gaussians(mu, (w, h), sigma) * amp + 0.01 * torch.randn(n, j, h, w, generator=g)
 
 
-def timeit(fn, repeats):
+def timeit(fn, repeats, clock=time.perf_counter):
     fn()                                                   # warm-up
     ts = []
     for _ in range(repeats):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+        t = clock(); fn(); ts.append(clock() - t)
     return statistics.median(ts)
 
 
-def paired_timing(fast, slow, rounds, inner):
+def paired_timing(fast, slow, rounds, inner, clock=time.perf_counter):
     """Interleaved rounds (one `slow` call, then the median of `inner` `fast` calls) so that load changes on a
     shared machine hit both sides alike; medians of the times and of the per-round speed-ups."""
     fast(); slow()
     tf, ts, ratio = [], [], []
     for _ in range(rounds):
-        t = time.perf_counter(); slow(); ts.append(time.perf_counter() - t)
-        tf.append(timeit(fast, inner)); ratio.append(ts[-1] / tf[-1])
+        t = clock(); slow(); ts.append(clock() - t)
+        tf.append(timeit(fast, inner, clock)); ratio.append(ts[-1] / tf[-1])
     return statistics.median(tf), statistics.median(ts), statistics.median(ratio)
+
+
+@contextlib.contextmanager
+def single_threaded():
+    "torch and OpenCV on one thread (restored after): the reference loop's best setting on a shared machine."
+    n, m = torch.get_num_threads(), cv2.getNumThreads()
+    torch.set_num_threads(1); cv2.setNumThreads(1)
+    try: yield
+    finally: torch.set_num_threads(n); cv2.setNumThreads(m)
 
 
 def bench_decode(batch, repeats, ref_repeats):
@@ -61,10 +70,16 @@ def bench_decode(batch, repeats, ref_repeats):
             t_vec, t_ref, speedup = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
                                                   lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
                                                   ref_repeats, repeats)
+            with single_threaded():   # both sides on one thread: CPU time of this thread, so other users' jobs do not count
+                t_argmax = timeit(lambda: get_max_preds(hm), repeats, time.thread_time)   # the one pass over every map that any decoder needs
+                t_vec1, t_ref1, speedup1 = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
+                                                         lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
+                                                         ref_repeats, repeats, time.thread_time)
             rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17,
                              vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
                              vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
-                             speedup=speedup, max_abs_diff_px=diff))
+                             speedup=speedup, max_abs_diff_px=diff,
+                             reference_1thread_ms=t_ref1 * 1e3, argmax_pass_ms=t_argmax * 1e3, vectorised_ms_when_ref_1thread=t_vec1 * 1e3, speedup_vs_1thread_reference=speedup1))
     return rows
 
 
@@ -118,12 +133,16 @@ def main(argv=None):
     dec = bench_decode(a.batch, a.repeats, a.ref_repeats)
     coco = bench_coco(a.coco_repeats)
     print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
-    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | max diff px |')
-    print('|---|---|---|---|---|---|---|---|')
+    print('(decode_heatmaps always runs single-threaded on the CPU. The reference loop is timed twice: with the default torch/OpenCV '
+          'threads (wall clock), and single-threaded, its best setting on a busy machine -- those columns and the argmax pass are '
+          'CPU time of the thread (time.thread_time), so other users\' jobs on a shared machine do not enter them)\n')
+    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | loop ms, 1 thread | speed-up vs 1-thread loop | argmax pass alone ms | max diff px |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|')
     for r in dec:
         print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
-              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['max_abs_diff_px']:.1e} |")
-    print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)")
+              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['reference_1thread_ms']:.1f} | {r['speedup_vs_1thread_reference']:.1f}x | {r['argmax_pass_ms']:.2f} | "
+              f"{r['max_abs_diff_px']:.1e} |")
+    print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)\n")
     print('| evaluator | ms | AP |'); print('|---|---|---|')
     for r in coco['rows']: print(f"| {r['evaluator']} | {r['ms']:.1f} | {r['AP']:.4f} |")
     out = outputs_dir('benchmarks') / 'decode_eval.json'

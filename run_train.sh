@@ -7,6 +7,6 @@ cd "$(dirname "$0")"
 PY="${VENV:-.venv}/bin/python"; [ -x "$PY" ] || PY=python
 cfg="$1"; shift
 if [ "${NPROC:-1}" -gt 1 ]; then
-  exec "$PY" -m torch.distributed.run --standalone --nproc_per_node "$NPROC" -m advomnipose.train --cfg "$cfg" "$@"
+  exec "$PY" -m torch.distributed.run --standalone --nproc_per_node "$NPROC" -m "${MODULE:-advomnipose.train}" --cfg "$cfg" "$@"
 fi
-exec "$PY" -m advomnipose.train --cfg "$cfg" "$@"
+exec "$PY" -m "${MODULE:-advomnipose.train}" --cfg "$cfg" "$@"

@@ -157,7 +157,7 @@ class AdversarialTrainer(Trainer):
     def _watch(self, rp, fp, rc, fc, logs, epoch, it):
         "Warn once when a discriminator saturates (≥99% accuracy for 5 windows) or collapses (constant logits)."
         accs = [float(logs[k]) for k in ('d_acc_real_p', 'd_acc_fake_p', 'd_acc_real_c', 'd_acc_fake_c')]
-        self._window.append((min(accs), float(torch.cat([rp, fp]).std()), float(torch.cat([rc, fc]).std())))
+        self._window.append((min(accs), float(torch.cat([rp, fp]).detach().std()), float(torch.cat([rc, fc]).detach().std())))
         if len(self._window) < max(1, self.cfg.ADV.LOG_EVERY): return
         w = np.array(self._window); self._window = []
         self._sat_windows = self._sat_windows + 1 if w[:, 0].mean() >= 0.99 else 0

@@ -47,8 +47,6 @@ def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_
         blocks = num_blocks if num_blocks else int((cfg.MODEL.EXTRA.get('STAGE2', {}).get('NUM_BLOCKS') or [4])[0])
         apply_opts(cfg, layout_opts(w, mods, blocks))
     if opts: apply_opts(cfg, dict(opts))
-    if cfg.TRAIN.LR_STEP and cfg.TRAIN.LR_STEP[0] >= cfg.TRAIN.END_EPOCH and epochs:
-        pass   # a schedule longer than the run simply never decays
     return cfg
 
 # %% ../nbs/80_experiments.ipynb #f4bbdff4

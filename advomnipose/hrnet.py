@@ -139,18 +139,24 @@ def _transition(cin: int, cout: int, stride: int) -> nn.Sequential:
 
 class HRNetBackbone(nn.Module):
     "HRNet-W`width` with OmniPose fusion; `forward` returns (stage-4 branch 0, layer1 output)."
-    def __init__(self, width: int = 48, num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4):
+    def __init__(self, width: int = 48, num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4,
+                 stage1_channels: int = 64, stage1_blocks: int = 4):
         super().__init__()
         if not isinstance(width, int) or width < 4: raise ValueError(f"width must be an int >= 4, got {width!r}")
+        for n, v in (('stage1_channels', stage1_channels), ('stage1_blocks', stage1_blocks)):
+            if not isinstance(v, int) or v < 1: raise ValueError(f"{n} must be a positive int, got {v!r}")
         self.width, self.num_modules, self.num_blocks = width, _per_stage(num_modules, 'num_modules'), _per_stage(num_blocks, 'num_blocks')
+        self.stage1_channels, self.stage1_blocks = stage1_channels, stage1_blocks
+        self.low_channels = 4 * stage1_channels          # layer1's output (Bottleneck expansion 4)
         self.last_module_all_outputs: bool | None = None
         C = [width * 2 ** b for b in range(4)]
         self.channels = C
         self.conv1, self.bn1 = nn.Conv2d(3, 64, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(64)
         self.conv2, self.bn2 = nn.Conv2d(64, 64, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(64)
         self.relu = nn.ReLU(inplace=True)
-        self.layer1 = make_layer1()
-        self.transition1 = nn.ModuleList([_transition(256, C[0], 1), nn.Sequential(_transition(256, C[1], 2))])
+        self.layer1 = make_layer1(64, stage1_channels, stage1_blocks)
+        L = self.low_channels
+        self.transition1 = nn.ModuleList([_transition(L, C[0], 1), nn.Sequential(_transition(L, C[1], 2))])
         self.stage2 = self._stage(C[:2], 0)
         self.transition2 = nn.ModuleList([nn.Identity(), nn.Identity(), nn.Sequential(_transition(C[1], C[2], 2))])
         self.stage3 = self._stage(C[:3], 1)
@@ -166,7 +172,7 @@ class HRNetBackbone(nn.Module):
         return xs
 
     def features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "(stage-4 branch-0 output: B x w x H/4 x W/4, layer1 output: B x 256 x H/4 x W/4)."
+        "(stage-4 branch-0 output: B x w x H/4 x W/4, layer1 output: B x 4*stage1_channels (256) x H/4 x W/4)."
         if x.ndim != 4 or x.shape[1] != 3: raise ValueError(f"expected a B x 3 x H x W image batch, got shape {tuple(x.shape)}")
         if x.shape[-2] % 32 or x.shape[-1] % 32:
             raise ValueError(f"input height and width must be multiples of 32 (the fusion upsamples by exact doubling), got {tuple(x.shape[-2:])}")
@@ -184,7 +190,7 @@ class HRNetBackbone(nn.Module):
 
     def forward(self, x): return self.features(x)
 
-# %% ../nbs/10_hrnet.ipynb #b4d4b577
+# %% ../nbs/10_hrnet.ipynb #ec383cdf
 def gaussian_filters(model: nn.Module) -> list[GaussianFilter]:
     return [m for m in model.modules() if isinstance(m, GaussianFilter)]
 

@@ -26,16 +26,17 @@ HEAD_PREFIXES = {'waspv2': ('waspv2.',), 'waspv1': ('wasp.', 'decoder.')}
 class OmniPose(HRNetBackbone):
     "OmniPose: HRNet-W`width` with OmniPose fusion + WASP head; B x 3 x H x W -> B x J x H/4 x W/4 heatmaps."
     def __init__(self, num_joints: int = 17, width: int = 48, head: str = 'waspv2',
-                 num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4, init: str | None = 'pytorch'):
+                 num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4, init: str | None = 'pytorch',
+                 stage1_channels: int = 64, stage1_blocks: int = 4):
         if head not in HEADS: raise ValueError(f"head must be one of {list(HEADS)}, got {head!r}")
         if not isinstance(num_joints, int) or num_joints < 1: raise ValueError(f"num_joints must be a positive int, got {num_joints!r}")
-        super().__init__(width, num_modules, num_blocks)
+        super().__init__(width, num_modules, num_blocks, stage1_channels, stage1_blocks)
         self.num_joints, self.head_type = num_joints, head
         if head == 'waspv2':
-            self.waspv2 = WASPv2(width, width, num_joints)
+            self.waspv2 = WASPv2(width, width, num_joints, low_channels=self.low_channels)
         else:
             self.wasp = WASPv1(width, width)
-            self.decoder = WASPDecoder(width, num_joints)
+            self.decoder = WASPDecoder(width, num_joints, low_channels=self.low_channels)
         init_weights(self, init, reset=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -46,7 +47,8 @@ class OmniPose(HRNetBackbone):
     def config(self) -> dict:
         "Constructor arguments that rebuild this architecture."
         return dict(num_joints=self.num_joints, width=self.width, head=self.head_type,
-                    num_modules=self.num_modules, num_blocks=self.num_blocks)
+                    num_modules=self.num_modules, num_blocks=self.num_blocks,
+                    stage1_channels=self.stage1_channels, stage1_blocks=self.stage1_blocks)
 
 def init_weights(model: OmniPose, mode: str | None = 'pytorch', reset: bool = True) -> OmniPose:
     "Apply an initialisation mode ('pytorch' | 'hrnet' | None) to an OmniPose; Gaussian kernels always stay fixed."
@@ -93,7 +95,22 @@ def model_kwargs(cfg: Config) -> dict:
             nb = nb[0]
         mods.append(int(st.get('NUM_MODULES', dm))); blocks.append(int(nb))
     return dict(num_joints=cfg.MODEL.NUM_JOINTS, width=width, head=cfg.MODEL.HEAD,
-                num_modules=tuple(mods), num_blocks=tuple(blocks), init=cfg.MODEL.INIT)
+                num_modules=tuple(mods), num_blocks=tuple(blocks), init=cfg.MODEL.INIT, **_stage1_kwargs(extra))
+
+def _stage1_kwargs(extra) -> dict:
+    "`layer1` planes and Bottleneck count from `MODEL.EXTRA.STAGE1` (HRNet's schema; default 64 and 4)."
+    st = extra.get('STAGE1') or {}
+    def bad(msg): return ConfigError(f"MODEL.EXTRA.STAGE1: {msg}")
+    if st.get('NUM_BRANCHES', 1) != 1: raise bad(f"NUM_BRANCHES must be 1, got {st['NUM_BRANCHES']}")
+    if st.get('NUM_MODULES', 1) != 1: raise bad(f"NUM_MODULES must be 1, got {st['NUM_MODULES']}")
+    if str(st.get('BLOCK', 'BOTTLENECK')).upper() != 'BOTTLENECK': raise bad(f"BLOCK must be BOTTLENECK, got {st['BLOCK']}")
+    out = {}
+    for key, arg, default in (('NUM_CHANNELS', 'stage1_channels', 64), ('NUM_BLOCKS', 'stage1_blocks', 4)):
+        v = st.get(key, [default])
+        v = list(v) if isinstance(v, (list, tuple)) else [v]
+        if len(v) != 1 or not isinstance(v[0], int) or v[0] < 1: raise bad(f"{key} must be one positive int (e.g. [{default}]), got {st[key]!r}")
+        out[arg] = v[0]
+    return out
 
 def build_model(cfg: Config) -> OmniPose:
     "The OmniPose described by `cfg` (with `MODEL.PRETRAINED` loaded into the backbone when set)."
@@ -154,7 +171,10 @@ def detect_config(state_dict) -> dict:
         bs = {int(m.group(1)) for k in state_dict if (m := re.match(rf'stage{s}\.0\.branches\.0\.(\d+)\.', k))}
         if not ms or not bs: raise ValueError(f"not an OmniPose state_dict: no stage{s} modules/blocks")
         mods.append(max(ms) + 1); blocks.append(max(bs) + 1)
-    return dict(num_joints=joints, width=width, head=head, num_modules=tuple(mods), num_blocks=tuple(blocks))
+    l1 = {int(m.group(1)) for k in state_dict if (m := re.match(r'layer1\.(\d+)\.', k))}
+    if 'layer1.0.conv1.weight' not in state_dict: raise ValueError("not an OmniPose state_dict: missing 'layer1.0.conv1.weight'")
+    return dict(num_joints=joints, width=width, head=head, num_modules=tuple(mods), num_blocks=tuple(blocks),
+                stage1_channels=state_dict['layer1.0.conv1.weight'].shape[0], stage1_blocks=max(l1) + 1)
 
 def _diff(model_sd: dict, sd: dict):
     missing = [k for k in model_sd if k not in sd]

@@ -37,6 +37,7 @@ _DEFAULTS = {
         'SKIP_BAD_SAMPLES': False,   # kit: skip (count and report) unreadable samples during training
         'SIGMAS': [],                # kit: OKS sigmas for a custom keypoint set ([] = COCO-17 / MPII)
         'MAX_SAMPLES': 0,            # kit: use only the first N samples of each split (0 = all)
+        'SHUFFLE_WINDOW': 64,        # kit: training shuffles persons within windows of N images, decoding each image once (0 = per-sample shuffle)
     },
     'TRAIN': {
         'LR_FACTOR': 0.1, 'LR_STEP': [170, 200], 'LR': 0.001, 'OPTIMIZER': 'adam', 'MOMENTUM': 0.9, 'WD': 0.0,

@@ -19,7 +19,7 @@ from .transforms import (TopDownTransform, box_to_center_scale, clean_box, get_a
 # %% auto #0
 __all__ = ['ImageReadError', 'SampleError', 'AnnotationError', 'decode_image', 'ImageReader', 'find_image_source',
            'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images', 'seed_worker',
-           'build_loader']
+           'build_loader', 'sample_image_keys', 'reserve_image_cache', 'ImageWindowBatchSampler']
 
 # %% ../nbs/21_datasets.ipynb #4b573867
 class ImageReadError(OSError):
@@ -427,16 +427,114 @@ def seed_worker(worker_id: int):
     if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
 
 def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distributed: bool = False, seed: int = 0,
-                 drop_last: bool = False, mp_context: str | None = None, persistent: bool = True) -> DataLoader:
+                 drop_last: bool = False, mp_context: str | None = None, persistent: bool = True,
+                 shuffle_window: int = 0) -> DataLoader:
     """A seeded DataLoader over `dataset` (see above); `mp_context`: worker start method (None: the platform default).
-    `persistent=False` restarts the workers every epoch, so re-seeding `loader.generator` reseeds them (exact resume)."""
+    `persistent=False` restarts the workers every epoch, so re-seeding `loader.generator` reseeds them (exact resume).
+    `shuffle` with `shuffle_window` > 0: image-grouped shuffling by `ImageWindowBatchSampler` (windows of that many
+    images, per-worker streams; call `loader.batch_sampler.set_epoch(epoch)` each epoch) and an image cache that holds a window."""
     g = torch.Generator(); g.manual_seed(int(seed))
-    sampler = DistributedSampler(dataset, shuffle=shuffle, seed=int(seed), drop_last=drop_last) if distributed else None
     if workers == 0:
         ds = _unwrap(dataset)
         if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
     else: cv2.setNumThreads(1)     # inherited by forked workers (OpenCV's pool must not be reconfigured after a fork)
+    common = dict(num_workers=workers, pin_memory=torch.cuda.is_available(), worker_init_fn=seed_worker, generator=g,
+                  persistent_workers=persistent and workers > 0, multiprocessing_context=mp_context if workers > 0 else None)
+    if shuffle and int(shuffle_window) > 0:
+        bs = ImageWindowBatchSampler(sample_image_keys(dataset), batch_size, int(shuffle_window), num_workers=workers,
+                                     num_replicas=None if distributed else 1, rank=None if distributed else 0,
+                                     seed=seed, drop_last=drop_last)
+        reserve_image_cache(dataset, int(shuffle_window))
+        return DataLoader(dataset, batch_sampler=bs, **common)
+    sampler = DistributedSampler(dataset, shuffle=shuffle, seed=int(seed), drop_last=drop_last) if distributed else None
     return DataLoader(dataset, batch_size=batch_size, shuffle=bool(shuffle) and sampler is None, sampler=sampler,
-                      num_workers=workers, pin_memory=torch.cuda.is_available(), drop_last=drop_last,
-                      worker_init_fn=seed_worker, generator=g, persistent_workers=persistent and workers > 0,
-                      multiprocessing_context=mp_context if workers > 0 else None)
+                      drop_last=drop_last, **common)
+
+# %% ../nbs/21_datasets.ipynb #abafa048
+def sample_image_keys(dataset) -> np.ndarray:
+    "The image (file name) of each sample of a top-down dataset, or of a (nested) `Subset` of one."
+    if isinstance(dataset, torch.utils.data.Subset):
+        return sample_image_keys(dataset.dataset)[np.asarray(dataset.indices, dtype=np.int64)]
+    recs = getattr(dataset, 'records', None)
+    if recs is None:
+        raise TypeError(f"{type(dataset).__name__} has no `records` (with an 'image' per sample): image-grouped "
+                        "shuffling needs each sample's image; set DATASET.SHUFFLE_WINDOW 0 for a plain shuffle")
+    return np.array([r['image'] for r in recs], dtype=object)
+
+def reserve_image_cache(dataset, n_images: int):
+    "Make the decoded-image LRU of `dataset` (or of the dataset under a `Subset`) hold at least `n_images` images."
+    while isinstance(dataset, torch.utils.data.Subset): dataset = dataset.dataset
+    reader = getattr(dataset, 'reader', None)
+    if reader is not None: reader.cache_size = max(int(reader.cache_size), int(n_images))
+
+def _dist_default(value, what):
+    if value is not None: return int(value)
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_world_size() if what == 'world' else torch.distributed.get_rank()
+    return 1 if what == 'world' else 0
+
+class ImageWindowBatchSampler(torch.utils.data.Sampler):
+    """Shuffled batches in which the persons of an image stay in one window of `window` images of one worker's
+    stream (see above). `image_keys`: the image of each sample; `num_workers`: the DataLoader's (0 = main process);
+    `num_replicas`/`rank`: the DDP split (default: from `torch.distributed`, else 1/0)."""
+    def __init__(self, image_keys, batch_size: int, window: int = 64, num_workers: int = 0,
+                 num_replicas: int | None = None, rank: int | None = None, seed: int = 0, drop_last: bool = False):
+        keys = np.asarray(image_keys, dtype=object)
+        if keys.ndim != 1 or len(keys) == 0: raise ValueError(f"image_keys must be a non-empty 1-D sequence, got shape {keys.shape}")
+        for name, v, lo in (('batch_size', batch_size, 1), ('window', window, 1), ('num_workers', num_workers, 0)):
+            if int(v) < lo: raise ValueError(f"{name} must be >= {lo}, got {v}")
+        self.num_replicas, self.rank = _dist_default(num_replicas, 'world'), _dist_default(rank, 'rank')
+        if not 0 <= self.rank < self.num_replicas: raise ValueError(f"rank {self.rank} not in [0, {self.num_replicas})")
+        self.batch_size, self.window, self.num_workers = int(batch_size), int(window), int(num_workers)
+        self.seed, self.drop_last, self.epoch = int(seed) % 2 ** 63, bool(drop_last), 0
+        _, self.image_of = np.unique(keys, return_inverse=True)      # image number of each sample
+        self.image_of = self.image_of.reshape(-1)
+        self.n, self.n_images = len(keys), int(self.image_of.max()) + 1
+        R = self.num_replicas
+        total = self.n - self.n % R if self.drop_last else -(-self.n // R) * R      # DistributedSampler's rule
+        self.per_rank = total // R
+        if self.per_rank == 0: raise ValueError(f"{self.n} samples cannot be split over {R} replicas with drop_last")
+        full, part = divmod(self.per_rank, self.batch_size)
+        self._batches_all = full + (part > 0)                          # before dropping the partial one
+        self._num_batches = full if self.drop_last else self._batches_all
+        self.padded_per_epoch = total - self.n if not self.drop_last else 0
+        self.dropped_per_epoch = (self.n - total + R * part) if self.drop_last else 0   # over all ranks
+
+    def set_epoch(self, epoch: int): self.epoch = int(epoch)
+
+    def __len__(self): return self._num_batches
+
+    def __iter__(self):
+        for b in self.plan()['batches']: yield b.tolist()
+
+    def plan(self, epoch: int | None = None) -> dict:
+        """The epoch's batches of this rank, in DataLoader order: `batches` (index arrays), `worker` (the worker each goes
+        to), `windows` (window id of each sample, unique within the rank), `images` (image number of each sample)."""
+        epoch = self.epoch if epoch is None else int(epoch)
+        R, bs, nw = self.num_replicas, self.batch_size, max(1, self.num_workers)
+        rng = np.random.default_rng([self.seed, epoch])
+        pos = np.empty(self.n_images, np.int64); pos[rng.permutation(self.n_images)] = np.arange(self.n_images)
+        seq = np.argsort(pos[self.image_of], kind='stable')           # samples grouped by image, images shuffled
+        seq = np.resize(seq, self.per_rank * R)                        # pad by repeating the start / drop the tail
+        mine = seq[self.rank * self.per_rank:(self.rank + 1) * self.per_rank]
+        sizes = np.full(self._batches_all, bs); sizes[-1] = self.per_rank - bs * (self._batches_all - 1)
+        owner = np.arange(self._batches_all) % nw                        # DataLoader dispatch: batch k -> worker k % nw
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(owner, weights=sizes, minlength=nw).astype(np.int64))])
+        streams, wins = [], []
+        for w in range(nw):
+            chunk = mine[bounds[w]:bounds[w + 1]]
+            img = self.image_of[chunk]
+            run = np.concatenate([[0], np.cumsum(img[1:] != img[:-1])]) if len(chunk) else np.zeros(0, np.int64)
+            n_img = int(run[-1]) + 1 if len(chunk) else 0
+            n_win = -(-n_img // self.window)
+            win = run * n_win // max(n_img, 1)                           # balanced windows of <= `window` images
+            wr = np.random.default_rng([self.seed, epoch, self.rank, w])
+            order = np.lexsort((wr.random(len(chunk)), win))            # shuffle within each window
+            streams.append(chunk[order]); wins.append(win[order] + w * (self.n_images + 1))
+        batches, workers, windows, ptr = [], [], [], np.zeros(nw, np.int64)
+        for k in range(self._num_batches):
+            w, s = k % nw, sizes[k]
+            batches.append(streams[w][ptr[w]:ptr[w] + s]); windows.append(wins[w][ptr[w]:ptr[w] + s])
+            workers.append(w); ptr[w] += s
+        return dict(batches=batches, worker=np.array(workers), windows=windows,
+                    images=[self.image_of[b] for b in batches])

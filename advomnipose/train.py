@@ -138,8 +138,10 @@ class Trainer:
         self.val_set = val_set if val_set is not None else build_dataset(cfg, 'val', is_train=False)
         bs = cfg.TRAIN.BATCH_SIZE_PER_GPU
         # non-persistent workers: re-seeding the loader's generator each epoch reseeds shuffling and workers
+        # DATASET.SHUFFLE_WINDOW > 0: image-grouped shuffling (each decoded image serves all its persons)
         self.train_loader = build_loader(self.train_set, bs, cfg.TRAIN.SHUFFLE, cfg.WORKERS, self.world > 1, cfg.SEED,
-                                         drop_last=len(self.train_set) > bs, persistent=False)
+                                         drop_last=len(self.train_set) > bs, persistent=False,
+                                         shuffle_window=cfg.DATASET.SHUFFLE_WINDOW)
         self.val_loader = build_loader(self.val_set, cfg.TEST.BATCH_SIZE_PER_GPU, False, cfg.WORKERS, self.world > 1,
                                        cfg.SEED, persistent=False)
         self.criterion = JointsMSELoss(cfg.LOSS.USE_TARGET_WEIGHT)
@@ -243,6 +245,7 @@ class Trainer:
         self.train_loader.generator.manual_seed(cfg.SEED * 1000 + epoch)   # shuffling + worker seeds
         if hasattr(self.train_set, 'set_seed'): self.train_set.set_seed(cfg.SEED * 1000 + epoch + self.rank)  # workers=0
         if isinstance(self.train_loader.sampler, DistributedSampler): self.train_loader.sampler.set_epoch(epoch)
+        if hasattr(self.train_loader.batch_sampler, 'set_epoch'): self.train_loader.batch_sampler.set_epoch(epoch)
         n_it = len(self.train_loader)
         if cfg.TRAIN.MAX_ITERS_PER_EPOCH: n_it = min(n_it, cfg.TRAIN.MAX_ITERS_PER_EPOCH)
         sums, count = {}, 0
@@ -335,7 +338,7 @@ class Trainer:
         except Exception: warnings.warn('tensorboard is not installed; TensorBoard logging is off'); return None
         return SummaryWriter(self.out / 'tb')
 
-# %% ../nbs/40_train.ipynb #1fe0ef5d
+# %% ../nbs/40_train.ipynb #e1b7988f
 def train(cfg: Config, out_dir, **kwargs) -> dict:
     "Build a `Trainer` and run it to `TRAIN.END_EPOCH`; returns the summary."
     return Trainer(cfg, out_dir, **kwargs).fit()
@@ -359,6 +362,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/40_train.ipynb #8ba11666
+# %% ../nbs/40_train.ipynb #43d9e6b6
 #| eval: false
 if __name__ == '__main__': main()

@@ -1,11 +1,19 @@
 """Data pipeline throughput: advomnipose's top-down COCO pipeline vs a reference written the way the original code does it.
 
-    python benchmarks/bench_data.py [--rounds 5] [--sizes 256x192 384x288] [--out outputs/benchmarks/data.json]
+    python benchmarks/bench_data.py [--rounds 5] [--sizes 256x192 384x288] [--windows 64 16] [--out outputs/benchmarks/data.json]
 
 Single process, no DataLoader, OpenCV and torch on one thread: samples/s per core. Real COCO train2017
 images of the shared excerpt, augmentation on (the experiment yamls' recipe), one fixed set of random
-draws per sample used by both pipelines, samples in a fixed shuffled order. Pipelines are timed side by
-side in interleaved rounds (the best round counts), so a busy machine slows all of them alike.
+draws per sample used by all pipelines. Pipelines are timed side by side in interleaved rounds; the rate is
+the median over rounds of this thread's CPU time (robust on a machine shared with other jobs; the best
+wall-clock round is reported too).
+
+Sample orders: the reference and the "shuffled" rows take a per-sample shuffle (every sample decodes its
+own image unless the LRU happens to hold it); "in order" is validation order (persons of an image in a row);
+the "kit sampler" rows are shuffled training as `build_loader(..., shuffle_window=W)` runs it:
+`ImageWindowBatchSampler` (batch 32, one stream = one DataLoader worker's view) with an image cache of W,
+so each image is decoded once per epoch. The excerpt has 53 images, so W = 64 is one window (a full
+shuffle of its images); W = 16 shows the rate does not depend on W (on full COCO every window holds W images).
 
 Before timing, every sample is checked: with the same affine matrix the two pipelines give bit-identical
 input crops and heatmaps within float tolerance; the reference's own matrix (cv2.getAffineTransform on
@@ -23,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from advomnipose.config import load_config                      # noqa: E402
 from advomnipose.core import shared_data_dir, atomic_write_json  # noqa: E402
-from advomnipose.datasets import COCOKeypoints                   # noqa: E402
+from advomnipose.datasets import COCOKeypoints, ImageWindowBatchSampler, sample_image_keys  # noqa: E402
 from advomnipose.transforms import get_affine_transform, IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
 
 
@@ -131,16 +139,18 @@ def check_equal(ds, ref, order, draws):
 
 
 def timed(fn, order, draws):
-    t0 = time.perf_counter()
+    "(thread CPU seconds, wall seconds) for running `fn` over `order`."
+    t0, c0 = time.perf_counter(), time.thread_time()
     for i in order: fn(i, draws[i])
-    return time.perf_counter() - t0
+    return time.thread_time() - c0, time.perf_counter() - t0
 
 
-def bench_size(cfg_file, rounds, passes, data_root, seed=0):
+def bench_size(cfg_file, rounds, passes, data_root, seed=0, windows=(64, 16), batch_size=32):
     cfg = load_config(ROOT / cfg_file)
     cfg.DATASET.ROOT = str(data_root)
     mk = lambda cache: COCOKeypoints(data_root, cfg.DATASET.TRAIN_SET, cfg, is_train=True, cache_images=cache)
     ds_nocache, ds_cache = mk(0), mk(4)
+    ds_win = {W: mk(W) for W in windows}
     ref = Reference(ds_nocache, ds_nocache.spec.flip_pairs)
     n = len(ds_nocache)
     rng = np.random.default_rng(seed)
@@ -149,6 +159,10 @@ def bench_size(cfg_file, rounds, passes, data_root, seed=0):
         draws.append(ds_nocache.transform.draw(rng, rec['joints'][:, :2], rec['joints'][:, 2], rec['center'], rec['scale']))
     shuffled = np.concatenate([np.random.default_rng(seed + 1 + p).permutation(n) for p in range(passes)])
     sequential = np.tile(np.arange(n), passes)
+    keys = sample_image_keys(ds_nocache)
+    kit_orders = {W: np.concatenate([np.concatenate(ImageWindowBatchSampler(keys, batch_size, W, seed=seed).plan(p)['batches'])
+                                     for p in range(passes)]) for W in windows}
+    for o in kit_orders.values(): assert np.array_equal(np.sort(o), np.sort(shuffled))   # every sample once per pass
     worst = check_equal(ds_nocache, ref, range(n), draws)
 
     runs = {  # name -> (fn, order, dataset or None)
@@ -157,21 +171,27 @@ def bench_size(cfg_file, rounds, passes, data_root, seed=0):
         'advomnipose, LRU 4, shuffled': (lambda i, p: ds_cache.load(i, p), shuffled, ds_cache),
         'advomnipose, LRU 4, in order': (lambda i, p: ds_cache.load(i, p), sequential, ds_cache),
     }
-    best = {k: float('inf') for k in runs}; hits = {}
+    for W in windows:
+        runs[f'kit sampler, shuffled training (window {W})'] = (lambda i, p, d=ds_win[W]: d.load(i, p), kit_orders[W], ds_win[W])
+    cpu = {k: [] for k in runs}; wall = {k: [] for k in runs}; hits = {}
     for _ in range(rounds):
         for name, (fn, order, ds) in runs.items():
             if ds is not None: ds.reader._cache.clear(); ds.reader.hits = ds.reader.misses = 0
-            best[name] = min(best[name], timed(fn, order, draws))
-            if ds is not None and ds.reader.cache_size: hits[name] = ds.reader.hits / max(1, ds.reader.hits + ds.reader.misses)
-    ref_rate = len(shuffled) / best['reference (original style)']
+            c, w = timed(fn, order, draws); cpu[name].append(c); wall[name].append(w)
+            if ds is not None and ds.reader.cache_size:
+                hits[name] = ds.reader.hits / max(1, ds.reader.hits + ds.reader.misses); hits[name + ' decodes'] = ds.reader.misses
+    med = {k: float(np.median(v)) for k, v in cpu.items()}
+    ref_rate = len(shuffled) / med['reference (original style)']
     rows = []
     for name, (fn, order, ds) in runs.items():
-        rate = len(order) / best[name]
+        rate = len(order) / med[name]
         rows.append(dict(pipeline=name, samples_per_s=rate, ms_per_sample=1e3 / rate, speedup_vs_reference=rate / ref_rate,
-                         cache_hit_rate=hits.get(name)))
+                         samples_per_s_best_wall=len(order) / min(wall[name]), cpu_s_per_round=cpu[name],
+                         cache_hit_rate=hits.get(name), decodes_per_round=hits.get(name + ' decodes')))
     return dict(config=cfg_file, image_size=list(cfg.MODEL.IMAGE_SIZE), heatmap_size=list(cfg.MODEL.HEATMAP_SIZE),
                 sigma=cfg.MODEL.SIGMA, samples=n, images=len({r['image_id'] for r in ds_nocache.records}),
-                samples_per_round=len(shuffled), rounds=rounds, equality=worst, results=rows)
+                samples_per_round=len(shuffled), rounds=rounds, timing='median thread CPU time over rounds',
+                equality=worst, results=rows)
 
 
 def main():
@@ -179,6 +199,7 @@ def main():
     ap.add_argument('--rounds', type=int, default=5)
     ap.add_argument('--passes', type=int, default=1, help='passes over the 143 training samples per round')
     ap.add_argument('--sizes', nargs='*', default=['256x192', '384x288'])
+    ap.add_argument('--windows', nargs='*', type=int, default=[64, 16], help='kit sampler rows: DATASET.SHUFFLE_WINDOW values')
     ap.add_argument('--out', default=str(ROOT / 'outputs/benchmarks/data.json'))
     a = ap.parse_args()
     cv2.setNumThreads(1); torch.set_num_threads(1)
@@ -187,14 +208,16 @@ def main():
     out = dict(command='python ' + ' '.join(['benchmarks/bench_data.py'] + sys.argv[1:]), cv2=cv2.__version__,
                torch=torch.__version__, threads=dict(cv2=cv2.getNumThreads(), torch=torch.get_num_threads()), sizes={})
     for size in a.sizes:
-        res = bench_size(cfgs[size], a.rounds, a.passes, data_root)
+        res = bench_size(cfgs[size], a.rounds, a.passes, data_root, windows=a.windows)
         out['sizes'][size] = res
         print(f"\n{size} (input {res['image_size'][1]}x{res['image_size'][0]}, sigma {res['sigma']}): "
-              f"{res['samples']} samples in {res['images']} images, best of {a.rounds} rounds")
-        print(f"  {'pipeline':32s} {'samples/s':>10s} {'ms/sample':>10s} {'speedup':>8s} {'cache hits':>10s}")
+              f"{res['samples']} samples in {res['images']} images, median thread CPU time of {a.rounds} rounds")
+        print(f"  {'pipeline':44s} {'samples/s':>10s} {'ms/sample':>10s} {'speedup':>8s} {'cache hits':>10s} {'decodes':>8s} {'wall best/s':>11s}")
         for r in res['results']:
             h = '' if r['cache_hit_rate'] is None else f"{100 * r['cache_hit_rate']:.0f}%"
-            print(f"  {r['pipeline']:32s} {r['samples_per_s']:10.1f} {r['ms_per_sample']:10.2f} {r['speedup_vs_reference']:7.2f}x {h:>10s}")
+            d = '' if r['decodes_per_round'] is None else str(r['decodes_per_round'])
+            print(f"  {r['pipeline']:44s} {r['samples_per_s']:10.1f} {r['ms_per_sample']:10.2f} {r['speedup_vs_reference']:7.2f}x "
+                  f"{h:>10s} {d:>8s} {r['samples_per_s_best_wall']:11.1f}")
         e = res['equality']
         print(f"  equality: same affine -> crop max diff {e['crop_same_affine']:.1e}, target max diff {e['target_same_affine']:.1e}; "
               f"original's float32 affine: rel. diff {e['affine_vs_cv2_float32']:.1e}, target diff {e['target_with_ref_affine']:.1e}, "

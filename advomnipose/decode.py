@@ -223,31 +223,6 @@ def _argmax_blocks(a: np.ndarray, src: np.ndarray, orig, off, A: int):
         fs.take((base[s:s + step] + orig[i])[:, None] + off, out=X[s:s + step])
     return idx, flat[np.arange(M), idx], X
 
-def _blur_max_np(maps: np.ndarray, ksize: int) -> np.ndarray:
-    "Maximum of the zero-padded float64 Gaussian blur of each map (n×H×W → n), as `_blur_full(...).max()`."
-    n, H, W = maps.shape; r = ksize // 2
-    with np.errstate(invalid='ignore', over='ignore'):
-        amax = np.abs(maps.reshape(n, -1)).max(1).astype(np.float64)
-    f32 = np.isfinite(amax) & (amax >= 1e-30) & (amax <= 1e30)
-    out = np.empty(n)
-    if not f32.all(): out[~f32] = _blur_full(torch.from_numpy(maps[~f32]), ksize).numpy().max(axis=(1, 2))
-    if not f32.any(): return out
-    m = maps[f32]; q = len(m)
-    z = np.zeros((q, H + r, W), np.float32); z[:, :H] = m          # r zero rows keep the stacked maps apart
-    b = cv2.GaussianBlur(z.reshape(-1, W), (ksize, ksize), 0, borderType=cv2.BORDER_CONSTANT).reshape(q, H + r, W)
-    b[:, H:] = -np.inf                                              # the separator rows are not part of any map
-    top = b.reshape(q, -1).max(1).astype(np.float64)
-    j, y, x = np.nonzero(b >= (top - 2e-5 * amax[f32])[:, None, None])   # candidates (see the bound above)
-    t = np.arange(-r, r + 1)
-    yy, xx = y[:, None, None] + t[:, None], x[:, None, None] + t
-    w = np.where((yy >= 0) & (yy < H) & (xx >= 0) & (xx < W), 1.0, 0.0)   # zero padding
-    win = m[j[:, None, None], yy.clip(0, H - 1), xx.clip(0, W - 1)].astype(np.float64) * w
-    kern = _gaussian_kernel_1d(ksize)
-    vals = np.einsum('nab,a,b->n', win, kern, kern)                 # the float64 blur at the candidates
-    best = np.full(q, -np.inf); np.maximum.at(best, j, vals)
-    out[f32] = best
-    return out
-
 def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
     "Heatmap-pixel coordinates (N×J×2 float64) and maxima (N×J×1) of a numpy N×J×H×W float array."
     N, J, H, W = a4.shape; M = N * J
@@ -274,7 +249,7 @@ def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
     with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
         L = np.log(np.maximum(b, 1e-10))
         if slow.size:                                               # the recipe literally: global rescale, clamp, log
-            s = mv[slow].astype(np.float64) / _blur_max_np(a[slow], k)
+            s = mv[slow].astype(np.float64) / _blur_full(torch.from_numpy(a[slow]), k).numpy().max(axis=(1, 2))
             L[slow] = np.log(np.maximum(b[slow] * s[:, None], 1e-10))
         dx, dy, dxx, dyy, dxy = cv2.gemm(L, _DERIV, 1, None, 0).T
         det = dxx * dyy - dxy * dxy

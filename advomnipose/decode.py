@@ -197,9 +197,9 @@ _DERIV[[9, 10, 11, 12], 4] = .25, -.25, -.25, .25
 @functools.lru_cache(maxsize=16)
 def _np_tables(H: int, W: int, Hp: int, Wp: int, ksize: int):
     """Lookup tables for H×W maps stored as Hp×Wp (>= A×A, zeros right/bottom): per flat argmax index the
-    block origin `orig` (flat, in the Hp×Wp map), `inside` (Taylor window in the map) and `scode` (-1: the
-    block is centred, or not needed; else the shift's row in `remap`); `off`, the A² flat offsets of a block;
-    `remap` ((2c+1)² × A²), the index in a shifted block (plus one zero at A²) of each centred-block sample."""
+    block origin `y0`, `x0` (inside the Hp×Wp map), `inside` (Taylor window in the map) and `scode` (-1: the
+    block is centred, or not needed; else the shift's row in `remap`); `remap` ((2c+1)² × A²), the index in a
+    shifted block (plus one zero at A²) of each centred-block sample."""
     S, bands = _blur_tables(ksize); A = bands.shape[-1]; c = A // 2
     py, px = np.divmod(np.arange(H * W), W)
     y0, x0 = np.clip(py - c, 0, Hp - A), np.clip(px - c, 0, Wp - A)
@@ -210,18 +210,19 @@ def _np_tables(H: int, W: int, Hp: int, Wp: int, ksize: int):
     t = np.arange(-c, c + 1)
     ii, jj = i + t[:, None, None], j + t[None, :, None]
     remap = np.where((ii >= 0) & (ii < A) & (jj >= 0) & (jj < A), ii * A + jj, A * A).reshape(-1, A * A)
-    return S, y0 * Wp + x0, (np.arange(A)[:, None] * Wp + np.arange(A)).ravel(), inside, scode, remap, A
+    return S, y0, x0, inside, scode, remap, A
 
-def _argmax_blocks(a: np.ndarray, src: np.ndarray, orig, off, A: int):
-    "Flat argmax (M) and maxima of maps `a` (M×H×W) and the A×A blocks at `orig[argmax]` of `src` (M×Hp×Wp): M×A²."
-    M = a.shape[0]; flat = a.reshape(M, -1); fs = src.reshape(-1); HWs = src.shape[1] * src.shape[2]
+def _argmax_blocks(a: np.ndarray, src: np.ndarray, y0, x0, A: int):
+    """Flat argmax (M) and maxima of maps `a` (M×H×W), and float64 copies of the A×A blocks of `src` (M×Hp×Wp)
+    at (`y0[argmax]`, `x0[argmax]`): M×A²."""
+    M = a.shape[0]; flat = a.reshape(M, -1); rows = np.arange(M)
+    view = np.lib.stride_tricks.sliding_window_view(src, (A, A), axis=(1, 2))
     step = max(1, _CHUNK_BYTES // max(1, flat.shape[1] * a.itemsize))
-    idx, X = np.empty(M, np.int64), np.empty((M, A * A), a.dtype)
-    base = np.arange(0, M * HWs, HWs)
+    idx, X = np.empty(M, np.int64), np.empty((M, A, A))
     for s in range(0, M, step):                                     # argmax, then the blocks while the chunk is in cache
         i = idx[s:s + step] = flat[s:s + step].argmax(1)             # first maximum (or first NaN)
-        fs.take((base[s:s + step] + orig[i])[:, None] + off, out=X[s:s + step])
-    return idx, flat[np.arange(M), idx], X
+        X[s:s + step] = view[rows[s:s + step], y0[i], x0[i]]
+    return idx, flat[rows, idx], X.reshape(M, A * A)
 
 def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
     "Heatmap-pixel coordinates (N×J×2 float64) and maxima (N×J×1) of a numpy N×J×H×W float array."
@@ -236,14 +237,14 @@ def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
     k = int(blur_kernel); _gaussian_kernel_1d(k)                    # validates the size
     A = 5 + 2 * (k // 2)
     src = a if H >= A and W >= A else np.pad(a, ((0, 0), (0, max(0, A - H)), (0, max(0, A - W))))   # tiny maps: zeros right/bottom
-    S, orig, off, inside_t, scode_t, remap, A = _np_tables(H, W, src.shape[1], src.shape[2], k)
-    idx, mv, X = _argmax_blocks(a, src, orig, off, A)
+    S, y0, x0, inside_t, scode_t, remap, A = _np_tables(H, W, src.shape[1], src.shape[2], k)
+    idx, mv, X = _argmax_blocks(a, src, y0, x0, A)
     idx = np.where(mv > 0, idx, 0)                                  # max <= 0 or NaN: location (0, 0), not refined
-    b = cv2.gemm(X.astype(np.float64), S, 1, None, 0)               # the 13 blurred values of every centred block
+    b = cv2.gemm(X, S, 1, None, 0)               # the 13 blurred values of every centred block
     sc = scode_t[idx]; e = np.flatnonzero(sc >= 0)
     if e.size:                                                      # blocks shifted away from a border: centre them
         Xe = np.concatenate((X[e], np.zeros((e.size, 1), X.dtype)), 1)
-        b[e] = cv2.gemm(np.take_along_axis(Xe, remap[sc[e]], 1).astype(np.float64), S, 1, None, 0)
+        b[e] = cv2.gemm(np.take_along_axis(Xe, remap[sc[e]], 1), S, 1, None, 0)
     inside = inside_t[idx]
     slow = np.flatnonzero(~(b.min(1) >= 1e-10) & inside)            # NaN counts as slow, as in the torch version
     with np.errstate(divide='ignore', invalid='ignore', over='ignore'):

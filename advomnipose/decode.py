@@ -240,7 +240,7 @@ def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
     S, y0, x0, inside_t, scode_t, remap, A = _np_tables(H, W, src.shape[1], src.shape[2], k)
     idx, mv, X = _argmax_blocks(a, src, y0, x0, A)
     idx = np.where(mv > 0, idx, 0)                                  # max <= 0 or NaN: location (0, 0), not refined
-    b = cv2.gemm(X, S, 1, None, 0)               # the 13 blurred values of every centred block
+    b = cv2.gemm(X, S, 1, None, 0)                                  # the 13 blurred values of every centred block
     sc = scode_t[idx]; e = np.flatnonzero(sc >= 0)
     if e.size:                                                      # blocks shifted away from a border: centre them
         Xe = np.concatenate((X[e], np.zeros((e.size, 1), X.dtype)), 1)

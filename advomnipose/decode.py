@@ -188,37 +188,77 @@ def _quarter_offsets(maps, px, py) -> torch.Tensor:
     return torch.where(ok[:, None], 0.25 * torch.sign(d).to(torch.float64), off)
 
 # %% ../nbs/30_decode.ipynb #d8ee7c54
-def _blurred_windows_np(a: np.ndarray, sel, px, py, ksize) -> np.ndarray:
-    "`_blurred_windows` for a numpy M×H×W array (numpy indexing, torch matrix products): n×13, float64."
-    S, bands = _blur_tables_t(ksize)
-    A = bands.shape[-1]; c = A // 2
-    _, H, W = a.shape
-    if H < A or W < A: a = np.pad(a, ((0, 0), (0, max(0, A - H)), (0, max(0, A - W)))); _, H, W = a.shape
-    y0, x0 = np.clip(py - c, 0, H - A), np.clip(px - c, 0, W - A)
-    X = torch.from_numpy(np.lib.stride_tricks.sliding_window_view(a, (A, A), axis=(1, 2))[sel, y0, x0].astype(np.float64))
-    b = (X.reshape(-1, A * A) @ S).numpy()
-    e = np.flatnonzero((y0 != py - c) | (x0 != px - c))
-    if e.size:                                          # shifted blocks near a border
-        b5 = bands[torch.from_numpy(y0[e] - py[e] + A - 3)] @ X[torch.from_numpy(e)] @ bands[torch.from_numpy(x0[e] - px[e] + A - 3)].transpose(1, 2)
-        b[e] = b5.numpy().reshape(-1, 25)[:, _STENCIL_FLAT]
-    return b
+_CHUNK_BYTES = 1 << 20                                               # heatmap bytes per argmax+gather chunk (cache-sized)
+_DERIV = np.zeros((13, 5))                                           # log-values (order `_STENCIL`) -> dx, dy, dxx, dyy, dxy
+_DERIV[[1, 2], 0] = .5, -.5; _DERIV[[3, 4], 1] = .5, -.5
+_DERIV[[5, 0, 6], 2] = .25, -.5, .25; _DERIV[[7, 0, 8], 3] = .25, -.5, .25
+_DERIV[[9, 10, 11, 12], 4] = .25, -.25, -.25, .25
 
-def _dark_offsets_np(a: np.ndarray, px, py, maxvals, blur_kernel=11) -> np.ndarray:
-    "`_dark_offsets` for a numpy M×H×W array: M×2 float64."
-    M, H, W = a.shape
-    k = int(blur_kernel); _gaussian_kernel_1d(blur_kernel)
-    off = np.zeros((M, 2))
-    sel = np.flatnonzero((px > 1) & (px < W - 2) & (py > 1) & (py < H - 2))
-    if sel.size == 0: return off
-    b = _blurred_windows_np(a, sel, px[sel], py[sel], k)
-    slow = np.flatnonzero(~(b.min(1) >= 1e-10))        # NaN counts as slow, as in the torch version
+@functools.lru_cache(maxsize=16)
+def _np_tables(H: int, W: int, Hp: int, Wp: int, ksize: int):
+    """Lookup tables for H×W maps stored as Hp×Wp (>= A×A, zeros right/bottom): per flat argmax index the
+    block origin `y0`, `x0` (inside the Hp×Wp map), `inside` (Taylor window in the map) and `scode` (-1: the
+    block is centred, or not needed; else the shift's row in `remap`); `remap` ((2c+1)² × A²), the index in a
+    shifted block (plus one zero at A²) of each centred-block sample."""
+    S, bands = _blur_tables(ksize); A = bands.shape[-1]; c = A // 2
+    py, px = np.divmod(np.arange(H * W), W)
+    y0, x0 = np.clip(py - c, 0, Hp - A), np.clip(px - c, 0, Wp - A)
+    inside = (px > 1) & (px < W - 2) & (py > 1) & (py < H - 2)
+    sy, sx = py - c - y0, px - c - x0                                # centred origin - actual origin
+    scode = np.where(inside & ((sy != 0) | (sx != 0)), (sy + c) * (2 * c + 1) + sx + c, -1)
+    i, j = np.divmod(np.arange(A * A), A)
+    t = np.arange(-c, c + 1)
+    ii, jj = i + t[:, None, None], j + t[None, :, None]
+    remap = np.where((ii >= 0) & (ii < A) & (jj >= 0) & (jj < A), ii * A + jj, A * A).reshape(-1, A * A)
+    return S, y0, x0, inside, scode, remap, A
+
+def _argmax_blocks(a: np.ndarray, src: np.ndarray, y0, x0, A: int):
+    """Flat argmax (M) and maxima of maps `a` (M×H×W), and float64 copies of the A×A blocks of `src` (M×Hp×Wp)
+    at (`y0[argmax]`, `x0[argmax]`): M×A²."""
+    M = a.shape[0]; flat = a.reshape(M, -1); rows = np.arange(M)
+    view = np.lib.stride_tricks.sliding_window_view(src, (A, A), axis=(1, 2))
+    step = max(1, _CHUNK_BYTES // max(1, flat.shape[1] * a.itemsize))
+    idx, X = np.empty(M, np.int64), np.empty((M, A, A))
+    for s in range(0, M, step):                                     # argmax, then the blocks while the chunk is in cache
+        i = idx[s:s + step] = flat[s:s + step].argmax(1)             # first maximum (or first NaN)
+        X[s:s + step] = view[rows[s:s + step], y0[i], x0[i]]
+    return idx, flat[rows, idx], X.reshape(M, A * A)
+
+def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
+    "Heatmap-pixel coordinates (N×J×2 float64) and maxima (N×J×1) of a numpy N×J×H×W float array."
+    N, J, H, W = a4.shape; M = N * J
+    a = a4.reshape(M, H, W)
+    if M == 0: return np.zeros((N, J, 2)), a4.reshape(N, J, H * W)[..., :1]
+    if not dark:
+        idx = a.reshape(M, -1).argmax(1); mv = a.reshape(M, -1)[np.arange(M), idx]
+        idx = np.where(mv > 0, idx, 0); py, px = np.divmod(idx, W)
+        off = _quarter_offsets_np(a, px, py)
+        return (np.stack((px, py), -1) + off).reshape(N, J, 2), mv.reshape(N, J, 1)
+    k = int(blur_kernel); _gaussian_kernel_1d(k)                    # validates the size
+    A = 5 + 2 * (k // 2)
+    src = a if H >= A and W >= A else np.pad(a, ((0, 0), (0, max(0, A - H)), (0, max(0, A - W))))   # tiny maps: zeros right/bottom
+    S, y0, x0, inside_t, scode_t, remap, A = _np_tables(H, W, src.shape[1], src.shape[2], k)
+    idx, mv, X = _argmax_blocks(a, src, y0, x0, A)
+    idx = np.where(mv > 0, idx, 0)                                  # max <= 0 or NaN: location (0, 0), not refined
+    b = cv2.gemm(X, S, 1, None, 0)                                  # the 13 blurred values of every centred block
+    sc = scode_t[idx]; e = np.flatnonzero(sc >= 0)
+    if e.size:                                                      # blocks shifted away from a border: centre them
+        Xe = np.concatenate((X[e], np.zeros((e.size, 1), X.dtype)), 1)
+        b[e] = cv2.gemm(np.take_along_axis(Xe, remap[sc[e]], 1), S, 1, None, 0)
+    inside = inside_t[idx]
+    slow = np.flatnonzero(~(b.min(1) >= 1e-10) & inside)            # NaN counts as slow, as in the torch version
     with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
         L = np.log(np.maximum(b, 1e-10))
-        if slow.size:
-            s = maxvals[sel[slow]].astype(np.float64) / _blur_full(torch.from_numpy(a[sel[slow]]), k).numpy().max(axis=(1, 2))
+        if slow.size:                                               # the recipe literally: global rescale, clamp, log
+            s = mv[slow].astype(np.float64) / _blur_full(torch.from_numpy(a[slow]), k).numpy().max(axis=(1, 2))
             L[slow] = np.log(np.maximum(b[slow] * s[:, None], 1e-10))
-    off[sel] = _newton_step(L, np)
-    return off
+        dx, dy, dxx, dyy, dxy = cv2.gemm(L, _DERIV, 1, None, 0).T
+        det = dxx * dyy - dxy * dxy
+        ox, oy = (dxy * dy - dyy * dx) / det, (dxy * dx - dxx * dy) / det
+    ok = inside & (det != 0) & np.isfinite(ox) & np.isfinite(oy)
+    py, px = np.divmod(idx, W)
+    xy = np.stack((np.where(ok, px + ox, px), np.where(ok, py + oy, py)), -1)
+    return xy.reshape(N, J, 2), mv.reshape(N, J, 1)
 
 def _quarter_offsets_np(a: np.ndarray, px, py) -> np.ndarray:
     "`_quarter_offsets` for a numpy M×H×W array."
@@ -229,18 +269,6 @@ def _quarter_offsets_np(a: np.ndarray, px, py) -> np.ndarray:
     m, x, y = np.arange(M), np.clip(px, 1, W - 2), np.clip(py, 1, H - 2)
     d = np.stack((a[m, y, x + 1] - a[m, y, x - 1], a[m, y + 1, x] - a[m, y - 1, x]), -1)
     return np.where(ok[:, None], 0.25 * np.sign(d).astype(np.float64), off)
-
-def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
-    "Heatmap-pixel coordinates (N×J×2 float64) and maxima (N×J×1) of a numpy N×J×H×W float array."
-    N, J, H, W = a4.shape
-    a = a4.reshape(N * J, H, W); flat = a.reshape(N * J, H * W)
-    idx = flat.argmax(1)                                # first maximum (or first NaN), like get_max_preds
-    mv = np.take_along_axis(flat, idx[:, None], 1)[:, 0]
-    idx = np.where(mv > 0, idx, 0)
-    px, py = idx % W, idx // W
-    off = _dark_offsets_np(a, px, py, mv, blur_kernel) if dark else _quarter_offsets_np(a, px, py)
-    xy = np.stack((px, py), -1).astype(np.float64) + off
-    return xy.reshape(N, J, 2), mv.reshape(N, J, 1)
 
 # %% ../nbs/30_decode.ipynb #319b33a1
 @contextlib.contextmanager

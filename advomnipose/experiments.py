@@ -4,7 +4,8 @@
 
 # %% ../nbs/80_experiments.ipynb #feaa4c85
 from __future__ import annotations
-import json, math, os, sys, time
+import contextlib, json, math, os, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import torch
@@ -64,33 +65,57 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
     return out
 
 # %% ../nbs/80_experiments.ipynb #2cdf313d
+@contextlib.contextmanager
+def _kernel_threads(parallel: int):
+    "While `parallel` > 1: kernels started inside get `cpu_count // parallel` torch/OpenMP threads."
+    if parallel == 1: yield; return
+    keys = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ.update({k: str(max(1, (os.cpu_count() or 1) // parallel)) for k in keys})
+    try: yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
 def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_64x96.yaml', data_root: str = '',
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
               max_iters: int = 0, batch_size: int = 0, workers: int = 2, alpha: float = 1e-3, beta: float = 1e-3,
-              out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, log=print) -> dict:
+              out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, parallel: int = 1,
+              log=print) -> dict:
     "Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns {experiment: [run dirs]}."
+    if not isinstance(parallel, int) or parallel < 1: raise ValueError(f"parallel must be a positive int, got {parallel!r}")
     out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
     common = dict(config=config, data_root=str(data_root), width=width, max_iters=max_iters, batch_size=batch_size,
                   workers=workers, n_examples=n_examples, opts=dict(opts or {}))
     runs = {e: [] for e in experiments}
-    for seed in seeds:
-        tag = run if len(seeds) == 1 else f'{run}_s{seed}'
-        sup = out_root / 'omnipose' / tag
-        for name in experiments:
-            t0 = time.time()
-            p = dict(common, seed=int(seed))
-            if name == 'omnipose': p.update(epochs=epochs)
-            elif name == 'omnipose_an': p.update(epochs=epochs, alpha=alpha, beta=beta)
-            else:
-                best = sup / 'model_best.pth'
-                if not best.exists(): raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
-                p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
-                         alpha=0.0 if name == 'omnipose_ft_control' else alpha, beta=0.0 if name == 'omnipose_ft_control' else beta)
-            out = run_experiment(name, out_root / name / tag, **p)
-            runs[name].append(str(out))
-            m = json.loads((out / 'metrics.json').read_text())
-            log(f"{LABELS[name]:<26} seed {seed}: best AP {m['best'].get('AP', float('nan')):.3f} at epoch "
-                f"{m['best_epoch']} ({time.time() - t0:.0f}s) -> {out}")
+
+    def one(name, seed, tag, sup):
+        t0 = time.time()
+        p = dict(common, seed=int(seed))
+        if name == 'omnipose': p.update(epochs=epochs)
+        elif name == 'omnipose_an': p.update(epochs=epochs, alpha=alpha, beta=beta)
+        else:
+            best = sup / 'model_best.pth'
+            if not best.exists(): raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
+            p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
+                     alpha=0.0 if name == 'omnipose_ft_control' else alpha, beta=0.0 if name == 'omnipose_ft_control' else beta)
+        out = run_experiment(name, out_root / name / tag, **p)
+        m = json.loads((out / 'metrics.json').read_text())
+        log(f"{LABELS[name]:<26} seed {seed}: best AP {m['best'].get('AP', float('nan')):.3f} at epoch "
+            f"{m['best_epoch']} ({time.time() - t0:.0f}s) -> {out}")
+        return str(out)
+
+    # phases of mutually independent experiments: the from-scratch runs, then the fine-tunes of the supervised run
+    scratch = [e for e in experiments if e in ('omnipose', 'omnipose_an')]
+    phases = [scratch, [e for e in experiments if e not in scratch]]
+    with _kernel_threads(parallel), ThreadPoolExecutor(parallel) as pool:
+        for seed in seeds:
+            tag = run if len(seeds) == 1 else f'{run}_s{seed}'
+            sup = out_root / 'omnipose' / tag
+            for phase in phases:
+                futures = {name: pool.submit(one, name, seed, tag, sup) for name in phase}
+                for name in phase: runs[name].append(futures[name].result())   # re-raises a failed run's error
     cmp_dir = out_root / 'compare' / run
     run_experiment('compare', cmp_dir, runs=runs, n_images=n_examples)
     log(f"comparison: {cmp_dir / 'ap_per_epoch.png'}, {cmp_dir / 'results.md'}, {cmp_dir / 'examples.png'}")

@@ -18,7 +18,7 @@ __all__ = ['SYNTH_VERSION', 'SKIN', 'HAIR', 'TOP', 'BOTTOM', 'SHOE', 'DARK', 'ma
            'coco_person_category', 'generate_synthetic', 'dataset_summary', 'summary_table']
 
 # %% ../nbs/03_synthetic.ipynb #69d4f198
-SYNTH_VERSION = 1                   # bump when the generator's output changes: invalidates generation.json
+SYNTH_VERSION = 2                   # bump when the generator's output changes: invalidates generation.json
 _D = np.deg2rad
 _PARTS = ('torso', 'head', 'l_upper_arm', 'r_upper_arm', 'l_forearm', 'r_forearm',
           'l_thigh', 'r_thigh', 'l_shin', 'r_shin')
@@ -98,6 +98,7 @@ def _body(rng, h):
 # %% ../nbs/03_synthetic.ipynb #41f9c540
 _SHIFT = 4; _Q = 1 << _SHIFT          # OpenCV fixed point: geometry on a 1/16 px grid
 _MIN_AREA = 16                        # a person with fewer visible pixels is not annotated
+_MIN_KP_AREA = 32 ** 2                # below COCO's 'medium' area a person is annotated without keypoints, as on COCO
 SKIN, HAIR, TOP, BOTTOM, SHOE, DARK = range(6)
 _SKINS = np.array([[255, 219, 172], [241, 194, 125], [224, 172, 105], [198, 134, 66], [141, 85, 36], [92, 56, 30]], float)
 _HAIRS = np.array([[20, 15, 10], [60, 40, 25], [110, 75, 40], [200, 170, 110], [130, 130, 130], [160, 50, 20]], float)
@@ -375,6 +376,7 @@ def annotate_scene(scene: dict, L: np.ndarray, with_index: bool = False) -> list
         base = 1 + 16 * pid
         mask = (L >= base) & (L < base + 16)
         if mask.sum() < _MIN_AREA: continue
+        small = mask.sum() < _MIN_KP_AREA
         rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
         J, f, p = P['J'], P['f'], P['p']
         kps = []
@@ -389,7 +391,7 @@ def annotate_scene(scene: dict, L: np.ndarray, with_index: bool = False) -> list
             elif j in (5, 6, 11, 12):                           # far-side shoulder/hip: the torso hides it
                 zc, half = (f['sh_c'][2], p['shoulder_w'] / 2) if j < 7 else (f['pelvis'][2], p['hip_w'] / 2)
                 if z - zc < -0.7 * half: witness = witness[:1]
-            if not (0 <= xi < W and 0 <= yi < H): kps += [0, 0, 0]; continue
+            if small or not (0 <= xi < W and 0 <= yi < H): kps += [0, 0, 0]; continue
             lab = L[yi, xi] - base
             kps += [float(x), float(y), 2 if shows and 0 <= lab < 16 and lab in witness else 1]
         ann = dict(segmentation={'size': [H, W], 'counts': rle['counts'].decode('ascii')},

@@ -184,13 +184,15 @@ def step_eval_check(ctx: RunContext):
     ctx.metrics['gt_as_results'] = {'split': split, 'AP': float(ev.stats[0]), 'AR': float(ev.stats[5])}
     ctx.log(f"{split}: ground truth scored as results: AP {ev.stats[0]:.3f} (must be 1.000)")
 
-# CPU scale (~10 min on 2 cores): 25 iterations of 32 per epoch; validation without flip test on the persons
-# of the first 120 validation images
-SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epochs=5, ft_epochs=2, d_warmup_epochs=1,
-                   max_iters=25, width=0, opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False})
-QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, width=8, opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False})
+# CPU scale (under 10 min on 2 cores): OmniPose and OmniPoseAN side by side (one thread each), 14 epochs of
+# 50 iterations of 16, then both fine-tunes side by side, 3 epochs at the supervised run's decayed rate; validation
+# without flip test on the persons of the first 120 validation images
+SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epochs=14, ft_epochs=3, d_warmup_epochs=1,
+                   max_iters=50, width=0, ft_lr=1e-4, parallel=2, opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False})
+QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, width=8, parallel=1,
+                   opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False})
 FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=18, d_warmup_epochs=1,
-                  max_iters=0, width=0)
+                  max_iters=0, width=0, ft_lr=1e-4, parallel=1)
 
 def step_experiments(ctx: RunContext):
     """Train and compare OmniPose, OmniPoseAN, OmniPoseAN2 and the control (papermill notebooks), then
@@ -201,7 +203,7 @@ def step_experiments(ctx: RunContext):
         ctx.log('the experiment chain evaluates COCO OKS AP; skipped for MPII (train on MPII with run_train.sh)'); return
     from advomnipose.experiments import run_chain
     p = dict(FULL_CHAIN if a.full else QUICK_CHAIN if ctx.quick else SMALL_CHAIN)
-    for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width'):
+    for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width', 'parallel'):
         if getattr(a, k, None) not in (None, 0, ''): p[k] = getattr(a, k)
     out_root = ctx.out_dir.parent
     # CPU: load data in the training process (worker processes would compete with torch's threads for 2 cores)
@@ -270,6 +272,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('--ft-epochs', type=int, default=0, help='epochs of the OmniPoseAN2 / control fine-tunes')
     r.add_argument('--max-iters', type=int, default=0, help='cap on iterations per epoch')
     r.add_argument('--width', type=int, default=0, help='HRNet width of the chain models')
+    r.add_argument('--parallel', type=int, default=0,
+                   help='experiments run side by side (the two from-scratch runs, then the two fine-tunes); default 2 on a CPU with 2+ cores')
     r.add_argument('--seeds', type=int, nargs='+', default=[0], help='repeat the chain per seed (mean ± std)')
     return ap
 

@@ -46,7 +46,9 @@ def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_
         w = int(width) or model_width(cfg)
         mods = tuple(num_modules) if num_modules else tuple(int(cfg.MODEL.EXTRA.get(f'STAGE{s}', {}).get('NUM_MODULES', d)) for s, d in ((2, 1), (3, 4), (4, 3)))
         blocks = num_blocks if num_blocks else int((cfg.MODEL.EXTRA.get('STAGE2', {}).get('NUM_BLOCKS') or [4])[0])
-        apply_opts(cfg, layout_opts(w, mods, blocks))
+        lo = layout_opts(w, mods, blocks)
+        lo['MODEL.EXTRA'] = {**dict(cfg.MODEL.EXTRA or {}), **lo['MODEL.EXTRA']}   # keeps STAGE1, PRETRAINED_LAYERS, ...
+        apply_opts(cfg, lo)
     if opts: apply_opts(cfg, dict(opts))
     return cfg
 
@@ -82,7 +84,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
               max_iters: int = 0, batch_size: int = 0, workers: int = 2, alpha: float = 1e-3, beta: float = 1e-3,
               out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, parallel: int = 1,
-              log=print) -> dict:
+              ft_lr: float = 0.0, log=print) -> dict:
     "Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns {experiment: [run dirs]}."
     if not isinstance(parallel, int) or parallel < 1: raise ValueError(f"parallel must be a positive int, got {parallel!r}")
     out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
@@ -100,6 +102,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
             if not best.exists(): raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
             p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
                      alpha=0.0 if name == 'omnipose_ft_control' else alpha, beta=0.0 if name == 'omnipose_ft_control' else beta)
+            if ft_lr: p['opts'] = {**p['opts'], 'TRAIN.LR': float(ft_lr)}
         out = run_experiment(name, out_root / name / tag, **p)
         m = json.loads((out / 'metrics.json').read_text())
         log(f"{LABELS[name]:<26} seed {seed}: best AP {m['best'].get('AP', float('nan')):.3f} at epoch "

@@ -109,16 +109,16 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
             f"{m['best_epoch']} ({time.time() - t0:.0f}s) -> {out}")
         return str(out)
 
-    # phases of mutually independent experiments: the from-scratch runs, then the fine-tunes of the supervised run
+    # the from-scratch runs start at once; the fine-tunes as soon as the supervised run is done (they need its checkpoint)
     scratch = [e for e in experiments if e in ('omnipose', 'omnipose_an')]
-    phases = [scratch, [e for e in experiments if e not in scratch]]
     with _kernel_threads(parallel), ThreadPoolExecutor(parallel) as pool:
         for seed in seeds:
             tag = run if len(seeds) == 1 else f'{run}_s{seed}'
             sup = out_root / 'omnipose' / tag
-            for phase in phases:
-                futures = {name: pool.submit(one, name, seed, tag, sup) for name in phase}
-                for name in phase: runs[name].append(futures[name].result())   # re-raises a failed run's error
+            futures = {name: pool.submit(one, name, seed, tag, sup) for name in scratch}
+            if 'omnipose' in futures: futures['omnipose'].result()           # re-raises a failed run's error
+            futures.update({name: pool.submit(one, name, seed, tag, sup) for name in experiments if name not in scratch})
+            for name in experiments: runs[name].append(futures[name].result())
     cmp_dir = out_root / 'compare' / run
     run_experiment('compare', cmp_dir, runs=runs, n_images=n_examples)
     log(f"comparison: {cmp_dir / 'ap_per_epoch.png'}, {cmp_dir / 'results.md'}, {cmp_dir / 'examples.png'}")

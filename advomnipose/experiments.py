@@ -172,19 +172,38 @@ def format_table(rows: list[dict]) -> str:
         out.append(f"| {r['experiment']} | {r['runs']} | " + ' | '.join(cells) + ' |')
     return '\n'.join(out)
 
-def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch'):
-    "AP per epoch of every run (the write-up's Figure 4); mean ± std band over seeds."
+def _start(run, by_dir: dict):
+    "(epoch, AP) a fine-tune starts from: the best epoch of the run whose checkpoint it loaded, when that run is plotted."
+    cfg = run['config']
+    pre = cfg.ADV.PRETRAINED or cfg.MODEL.PRETRAINED
+    src = by_dir.get(str(Path(pre).resolve().parent)) if pre else None
+    if src is None: return None
+    return src['summary']['best_epoch'] + 1, src['summary']['best'].get('AP', float('nan'))
+
+def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', continue_finetunes: bool = True):
+    """AP per epoch of every run (the write-up's Figure 4); mean ± std band over seeds. With `continue_finetunes`,
+    a fine-tune is drawn (dashed) from the epoch and AP of the supervised checkpoint it started from."""
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for name, dirs in runs.items():
-        series = [_ap_series(load_run(d)) for d in dirs]
-        series = [s for s in series if s]
+    loaded = {name: [load_run(d) for d in dirs] for name, dirs in runs.items()}
+    by_dir = {str(Path(r['dir']).resolve()): r for rs in loaded.values() for r in rs}
+    shifted = False
+    for name, rs in loaded.items():
+        series = [(_ap_series(r), _start(r, by_dir) if continue_finetunes else None) for r in rs]
+        series = [s for s in series if s[0]]
         if not series: continue
-        n = min(len(s) for s in series)
-        ep = np.array([e for e, _ in series[0][:n]]) + 1
-        ap = np.array([[a for _, a in s[:n]] for s in series])
-        line, = ax.plot(ep, ap.mean(0), marker='o', label=LABELS.get(name, name))
+        n = min(len(s) for s, _ in series)
+        ep = np.array([e for e, _ in series[0][0][:n]]) + 1
+        ap = np.array([[a for _, a in s[:n]] for s, _ in series])
+        starts = {st for _, st in series}
+        style = dict(marker='o', label=LABELS.get(name, name))
+        if len(starts) == 1 and None not in starts:            # same start for every seed: continue that curve
+            (e0, a0), = starts
+            ep, ap, shifted = np.concatenate([[e0], ep + e0]), np.concatenate([np.full((len(ap), 1), a0), ap], 1), True
+            style['linestyle'] = '--'
+        line, = ax.plot(ep, ap.mean(0), **style)
         if len(series) > 1: ax.fill_between(ep, ap.mean(0) - ap.std(0), ap.mean(0) + ap.std(0), color=line.get_color(), alpha=0.2)
-    ax.set_xlabel('epoch (of each run)'); ax.set_ylabel('AP (OKS)'); ax.set_title(title); ax.grid(alpha=0.3); ax.legend()
+    ax.set_xlabel('epoch (fine-tunes, dashed, continue from the best supervised epoch)' if shifted else 'epoch (of each run)')
+    ax.set_ylabel('AP (OKS)'); ax.set_title(title); ax.grid(alpha=0.3); ax.legend()
     fig.tight_layout()
     if path is not None: save_figure(fig, path)
     return fig

@@ -4,7 +4,7 @@
 
 # %% ../nbs/80_experiments.ipynb #feaa4c85
 from __future__ import annotations
-import contextlib, json, math, os, sys, time
+import contextlib, json, math, os, sys, tempfile, time, uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -55,6 +55,17 @@ def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_
 # %% ../nbs/80_experiments.ipynb #f4bbdff4
 def experiments_dir() -> Path: return project_root() / 'nbs' / 'experiments'
 
+def _kernel_manager_class():
+    "Kernels talk over local IPC sockets, not unencrypted localhost TCP (nothing listens on a port; no ipykernel warning)."
+    from jupyter_client.manager import AsyncKernelManager
+    if os.name == 'nt': return AsyncKernelManager          # no IPC transport on Windows
+    from traitlets import CaselessStrEnum
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(['tcp', 'ipc'], default_value='ipc', config=True)
+        def _ip_default(self):                                 # unique socket paths: kernels run side by side
+            return os.path.join(tempfile.gettempdir(), f'advomnipose-kernel-{uuid.uuid4().hex}-ipc')
+    return IPCKernelManager
+
 def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path:
     "Execute the experiment notebook `name` into `out_dir` (papermill); returns the run folder."
     import papermill as pm
@@ -63,7 +74,8 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
     out = Path(out_dir).resolve(); out.mkdir(parents=True, exist_ok=True)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
     pm.execute_notebook(str(src), str(out / f'{name}.ipynb'), parameters={**params, 'out_dir': str(out)},
-                        kernel_name='python3', cwd=str(project_root()), progress_bar=progress, log_output=False)
+                        kernel_name='python3', cwd=str(project_root()), progress_bar=progress, log_output=False,
+                        kernel_manager_class=_kernel_manager_class())
     return out
 
 # %% ../nbs/80_experiments.ipynb #2cdf313d

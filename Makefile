@@ -8,7 +8,7 @@ RUN    ?= main
 ARGS   ?=
 STAMP  := $(VENV)/.advomnipose-installed
 
-.PHONY: run test install export clean-nbs check-tree nb-test slow-test bench lab help
+.PHONY: run test install export clean-nbs check-tree nb-test slow-test bench curve lab help
 
 help:
 	@echo "make run   [DATA=synthetic|coco|mpii] [RUN=name] [ARGS='...']  set up and run the main job"
@@ -53,6 +53,11 @@ slow-test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(ARGS)
+
+# the learning curve of one small OmniPose on the synthetic data: 40 epochs of 50 x 16 crops, LR drop at 34
+curve: $(STAMP)
+	$(BIN)/advomnipose generate-data
+	$(PY) -c "from advomnipose.experiments import run_experiment as r; print('curve:', r('omnipose', 'outputs/omnipose/curve', progress=True, epochs=40, max_iters=50, workers=0, opts={'TRAIN.LR_STEP': [34], 'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False}) / 'ap_per_epoch.png')"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab nbs/

@@ -216,8 +216,13 @@ def input_section(gpu_rate, data) -> str:
                 f"Estimate, not a measurement: a training step costs about 3 x the forward pass = 3 x 2 x {gflop / 6:.1f} GMAC = "
                 f"{gflop:.0f} GFLOP per image (convolutions, all last-module outputs computed), so {cap:.0f} images/s would need "
                 f"{cap * gflop / 1e3:.0f} TFLOP/s, {100 * cap * gflop / 1e3 / H100_BF16_TFLOPS:.0f}% of an H100 SXM's dense bf16 peak "
-                f"({H100_BF16_TFLOPS:.0f} TFLOP/s) -- a high utilisation for a network of many small convolutions on low-resolution "
-                f"branches, so the step is probably **not** input-bound with {WORKERS} workers; the measured GPU rate decides.\n\n"
+                f"({H100_BF16_TFLOPS:.0f} TFLOP/s) -- "
+                + ("more than the peak, so the step **cannot** be input-bound"
+                   if cap * gflop / 1e3 > H100_BF16_TFLOPS else
+                   "a high utilisation for a network of many small convolutions on low-resolution branches, so the step is "
+                   "probably **not** input-bound")
+                + f" with {WORKERS} workers (the slowest shuffled row is used; the kit's image-window sampler is faster still); "
+                f"the measured GPU rate decides.\n\n"
                 f"TODO (lead): the measured GPU training images/s is pending (no GPU lent); `{GPU_CMD}` on an H100 measures it "
                 f"(and the per-worker rate on that machine's CPU) and rewrites this section with the answer.")
     else:

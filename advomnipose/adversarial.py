@@ -91,9 +91,7 @@ class AdversarialTrainer(Trainer):
         if self.finetune:
             frozen = epoch - self.cfg.TRAIN.BEGIN_EPOCH < a.D_WARMUP_EPOCHS
             return a.ALPHA, a.BETA, frozen
-        n_it = max(1, len(self.train_loader) if not self.cfg.TRAIN.MAX_ITERS_PER_EPOCH
-                   else min(len(self.train_loader), self.cfg.TRAIN.MAX_ITERS_PER_EPOCH))
-        progress = (epoch + it / n_it) / max(1, self.cfg.TRAIN.END_EPOCH)
+        progress = (epoch + it / max(1, self.iters_per_epoch)) / max(1, self.cfg.TRAIN.END_EPOCH)
         s = adversarial_scale(progress, a.RAMP_START, a.RAMP_END)
         return a.ALPHA * s, a.BETA * s, False
 

@@ -13,7 +13,7 @@ import cv2
 from .core import project_root, atomic_write_json
 from .keypoints import COCO17, MPII16
 from .synthetic import generate_synthetic, dataset_summary, summary_table
-from .datasets import ImageReader
+from .datasets import ImageReader, image_source_candidates
 from .visualize import draw_skeleton, image_grid, save_figure
 
 # %% auto #0
@@ -40,9 +40,9 @@ MPII_LAYOUT = """expected layout:
     images/xxxxxxxxx.jpg                 (or images.zip)"""
 
 def find_coco_images(root, split: str) -> Path | None:
-    "The folder or zip with the images of `split` under a COCO `root`, or None."
-    root = Path(root)
-    for p in (root / 'images' / split, root / 'images' / f'{split}.zip', root / split, root / f'{split}.zip'):
+    "The folder (holding JPEGs) or valid zip with the images of `split` under a COCO `root`, or None."
+    folders, zips = image_source_candidates(root, split)      # the places training looks, in its order
+    for p in folders + zips:
         if (p.is_dir() and next(p.glob('*.jpg'), None) is not None) or (p.is_file() and zipfile.is_zipfile(p)): return p
     return None
 
@@ -273,7 +273,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('--max-iters', type=int, default=0, help='cap on iterations per epoch')
     r.add_argument('--width', type=int, default=0, help='HRNet width of the chain models')
     r.add_argument('--parallel', type=int, default=0,
-                   help='experiments run side by side (the two from-scratch runs, then the two fine-tunes); default 2 on a CPU with 2+ cores')
+                   help='experiments run side by side (each fine-tune starts when OmniPose is done); default 2 for the CPU chain, 1 with --full or --quick')
     r.add_argument('--seeds', type=int, nargs='+', default=[0], help='repeat the chain per seed (mean ± std)')
     return ap
 

@@ -17,9 +17,9 @@ from .transforms import (TopDownTransform, box_to_center_scale, clean_box, get_a
                                     affine_points)
 
 # %% auto #0
-__all__ = ['ImageReadError', 'SampleError', 'AnnotationError', 'decode_image', 'ImageReader', 'find_image_source',
-           'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images', 'seed_worker',
-           'build_loader', 'sample_image_keys', 'reserve_image_cache', 'ImageWindowBatchSampler']
+__all__ = ['ImageReadError', 'SampleError', 'AnnotationError', 'decode_image', 'ImageReader', 'image_source_candidates',
+           'find_image_source', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images',
+           'seed_worker', 'build_loader', 'sample_image_keys', 'reserve_image_cache', 'ImageWindowBatchSampler']
 
 # %% ../nbs/21_datasets.ipynb #4b573867
 class ImageReadError(OSError):
@@ -103,11 +103,14 @@ class ImageReader:
         return img
 
 # %% ../nbs/21_datasets.ipynb #bef196eb
+def image_source_candidates(root, image_set: str) -> tuple[list[Path], list[Path]]:
+    "(folders, zips) where the images of `image_set` may live under a COCO-layout root, in order of preference."
+    root = Path(root)
+    return [root / 'images' / image_set, root / image_set], [root / 'images' / f'{image_set}.zip', root / f'{image_set}.zip']
+
 def find_image_source(root, image_set: str, data_format: str = 'jpg') -> Path:
     "The folder or zip holding the images of `image_set` under a dataset root."
-    root = Path(root)
-    folders = [root / 'images' / image_set, root / image_set]
-    zips = [root / 'images' / f'{image_set}.zip', root / f'{image_set}.zip']
+    folders, zips = image_source_candidates(root, image_set)
     for c in (zips + folders if data_format == 'zip' else folders + zips):
         if (c.is_file() if c.suffix == '.zip' else c.is_dir()): return c
     raise FileNotFoundError(f"no images for set {image_set!r} under {root}; tried " + ', '.join(str(c) for c in folders + zips))
@@ -400,11 +403,11 @@ def build_dataset(cfg, split: str = 'train', is_train: bool | None = None) -> To
 
 def limit_images(ds, n: int):
     "Keep the samples of the first `n` images (in record order): a smaller validation set that stays whole per image."
-    keep, seen = [], []
+    keep, seen = [], set()
     for r in ds.records:
         if r['image_id'] not in seen:
             if len(seen) == n: continue
-            seen.append(r['image_id'])
+            seen.add(r['image_id'])
         keep.append(r)
     ds._dropped_by_max += len(ds.records) - len(keep)
     ds.records = keep

@@ -16,7 +16,8 @@ from .core import project_root, atomic_write_json, atomic_write_text, safe_load
 from .config import Config, load_config, apply_opts, layout_opts, model_width
 from .omnipose import build_model, load_checkpoint
 from .datasets import build_dataset
-from .decode import decode_heatmaps, flip_test_heatmaps
+from .train import predict_dataset
+from torch.utils.data import DataLoader, Subset
 from .visualize import draw_skeleton, save_figure
 
 # %% auto #0
@@ -228,21 +229,16 @@ def load_run_model(run_dir, which: str = 'model_best.pth', device='cpu'):
     model = build_model(cfg); load_checkpoint(model, d / which)
     return model.to(device).eval(), cfg
 
-@torch.inference_mode()
 def predict_images(model, cfg, dataset, image_ids, device='cpu'):
     "{image_id: (N×J×3 keypoints with scores in image px)} for the GT boxes of `image_ids` in a val `dataset`."
     want = set(int(i) for i in image_ids)
     idx = [i for i, r in enumerate(dataset.records) if int(r['image_id']) in want]
-    out = {i: [] for i in want}
-    for s in range(0, len(idx), 32):
-        batch = [dataset[i] for i in idx[s:s + 32]]
-        img = torch.stack([b[0] for b in batch]).to(device)
-        hm = flip_test_heatmaps(model, img, dataset.spec.flip_pairs) if cfg.TEST.FLIP_TEST else model(img)
-        center = np.stack([b[3]['center'] for b in batch]); scale = np.stack([b[3]['scale'] for b in batch])
-        coords, maxvals = decode_heatmaps(hm.float(), center, scale, dark=cfg.TEST.DARK)
-        kp = np.concatenate([np.asarray(coords), np.asarray(maxvals)], -1)
-        for b, k in zip(batch, kp): out[int(b[3]['image_id'])].append(k)
-    return {i: np.stack(v) if v else np.zeros((0, dataset.spec.num_joints, 3)) for i, v in out.items()}
+    out = {i: np.zeros((0, dataset.spec.num_joints, 3)) for i in want}
+    if not idx: return out
+    # the validation path itself (flip test, DARK, blur kernel, AMP as in `cfg`), on these images' persons only
+    p = predict_dataset(model, DataLoader(Subset(dataset, idx), batch_size=32), cfg, device, progress=False)
+    kp = np.concatenate([p['coords'], p['maxvals']], -1)
+    return {**out, **{i: kp[p['image_id'] == i] for i in want if (p['image_id'] == i).any()}}
 
 def pick_images(dataset, n: int = 4):
     "The `n` validation images with the most GT persons (ties: smallest id) — a deterministic choice."
@@ -255,7 +251,7 @@ def _image_of(dataset, image_id):
     return dataset.reader.decode(rec['image'], rgb=True)
 
 def _gt_of(dataset, image_id):
-    return np.stack([r['joints_img'] if 'joints_img' in r else r['joints'] for r in dataset.records if int(r['image_id']) == int(image_id)])
+    return np.stack([r['joints'] for r in dataset.records if int(r['image_id']) == int(image_id)])
 
 def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vis_thresh: float = 0.2, device='cpu'):
     "Rows: images; columns: ground truth, then each experiment's prediction (its first run)."

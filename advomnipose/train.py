@@ -18,7 +18,7 @@ from .core import (seed_everything, rng_state, set_rng_state, atomic_save, atomi
                               atomic_write_text, safe_load, project_root)
 from .config import Config, load_config
 from .omnipose import build_model, load_checkpoint
-from .datasets import build_dataset, build_loader
+from .datasets import build_dataset, build_loader, _unwrap
 from .decode import decode_heatmaps, flip_test_heatmaps
 from .evaluation import coco_results_from_predictions, evaluate_coco, evaluate_pckh
 
@@ -75,7 +75,7 @@ def _model_input(img, device, channels_last):
 def predict_dataset(model, loader, cfg: Config, device='cpu', progress=True, desc='predict'):
     "Heatmaps → keypoints in image pixels for every sample of `loader` (flip test / DARK per `cfg.TEST`)."
     model.eval()
-    flip_pairs = loader.dataset.spec.flip_pairs
+    flip_pairs = _unwrap(loader.dataset).spec.flip_pairs      # the dataset, also under a Subset
     rows = {k: [] for k in ('index', 'coords', 'maxvals', 'image_id', 'center', 'scale', 'score')}
     rank = dist_env()[0]
     amp = _autocast(cfg, device)
@@ -238,6 +238,12 @@ class Trainer:
                else "No checkpoint had been written yet.")
             + " Lower TRAIN.LR, set TRAIN.CLIP_GRAD, or TRAIN.NAN_POLICY skip.")
 
+    @property
+    def iters_per_epoch(self) -> int:
+        "Training iterations per epoch: the loader's batches, capped by `TRAIN.MAX_ITERS_PER_EPOCH`."
+        n, cap = len(self.train_loader), self.cfg.TRAIN.MAX_ITERS_PER_EPOCH
+        return min(n, cap) if cap else n
+
     def train_epoch(self, epoch: int) -> dict:
         cfg = self.cfg
         self.net.train()
@@ -246,8 +252,7 @@ class Trainer:
         if hasattr(self.train_set, 'set_seed'): self.train_set.set_seed(cfg.SEED * 1000 + epoch + self.rank)  # workers=0
         if isinstance(self.train_loader.sampler, DistributedSampler): self.train_loader.sampler.set_epoch(epoch)
         if hasattr(self.train_loader.batch_sampler, 'set_epoch'): self.train_loader.batch_sampler.set_epoch(epoch)
-        n_it = len(self.train_loader)
-        if cfg.TRAIN.MAX_ITERS_PER_EPOCH: n_it = min(n_it, cfg.TRAIN.MAX_ITERS_PER_EPOCH)
+        n_it = self.iters_per_epoch
         sums, count = {}, 0
         bar = tqdm(total=n_it, desc=f'epoch {epoch}', disable=not self.progress or not self.is_main, leave=False)
         for it, (img, target, tw, meta) in enumerate(self.train_loader):

@@ -8,7 +8,7 @@ RUN    ?= main
 ARGS   ?=
 STAMP  := $(VENV)/.advomnipose-installed
 
-.PHONY: run test install export clean-nbs check-tree nb-test slow-test bench curve lab help
+.PHONY: run test install export clean-nbs check-tree nb-test slow-test bench device-prep curve lab help
 
 help:
 	@echo "make run   [DATA=synthetic|coco|mpii] [RUN=name] [ARGS='...']  set up and run the main job"
@@ -53,6 +53,17 @@ slow-test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(ARGS)
+
+# what benchmarks/device_gpu.sh carries to a lent GPU machine, which cannot fetch anything: the pycocotools wheel for
+# its Python 3.12 (.whl/) and the shared COCO excerpt for the data benchmark (.device_carry/); both are git-ignored
+device-prep: $(STAMP)
+	rm -rf .whl .device_carry
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+		--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+		-d .whl pycocotools==$$($(PY) -c "import importlib.metadata as m; print(m.version('pycocotools'))")
+	mkdir -p .device_carry/shared/data
+	cp -r "$$($(PY) -c 'from advomnipose.core import shared_data_dir; print(shared_data_dir())')/coco" .device_carry/shared/data/
+	@du -sh .whl .device_carry
 
 # the learning curve of one small OmniPose on the synthetic data: 40 epochs of 50 x 16 crops, LR drop at 34
 curve: $(STAMP)

@@ -2,11 +2,18 @@
 `evaluate_coco` against a plain pycocotools run (and the faster_coco_eval backend), same inputs, same run.
 
     python benchmarks/bench_decode_eval.py [--batch 64] [--repeats 20] [--threads N]
+    python benchmarks/bench_decode_eval.py --device cuda [--no_coco]     # the decoder on the GPU (torch path)
 
 Prints a table and writes outputs/benchmarks/decode_eval.json. Results are asserted identical
 (decoder: max |difference| < 1e-6 px against the reference; COCO: the ten numbers equal).
+
+The ceiling column is the reference loop's time over the argmax pass alone (one read of every map, which any
+decoder needs): no CPU decoder that reads the maps once can beat that ratio on this machine.
+With --device cuda the heatmaps (and the crop centres/scales) are on the GPU, as a model leaves them; a decode
+call is timed to `torch.cuda.synchronize()` with its results copied back to the host, against the same
+per-joint loop on the CPU (the loop has no GPU form).
 """
-import argparse, contextlib, copy, io, json, platform, statistics, sys, time
+import argparse, contextlib, copy, io, json, platform, re, statistics, sys, time
 from pathlib import Path
 
 import cv2
@@ -56,6 +63,36 @@ def single_threaded():
     finally: torch.set_num_threads(n); cv2.setNumThreads(m)
 
 
+def cuda_call(fn):
+    "`fn` then the results to the host (a decode's output is small): the time a caller waits for usable numbers."
+    def call():
+        xy, mv = fn(); torch.cuda.synchronize()
+        return xy.cpu(), mv.cpu()
+    return call
+
+
+def bench_decode_cuda(batch, repeats, ref_repeats, device):
+    rows = []
+    for (h, w, sigma) in ((64, 48, 2.0), (96, 72, 3.0)):
+        hm = network_like_heatmaps(batch, 17, h, w, sigma)
+        g = torch.Generator().manual_seed(1)
+        center, scale = torch.rand(batch, 2, generator=g) * 600, 0.5 + 2 * torch.rand(batch, 2, generator=g)
+        hd, cd, sd = hm.to(device), center.to(device), scale.to(device)
+        for dark in (True, False):
+            fast = cuda_call(lambda: decode_heatmaps(hd, cd, sd, dark=dark))
+            ours, _ = fast()
+            ref, _ = _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
+            diff = float(np.abs(ours.numpy() - ref).max())
+            assert diff < 1e-6, f'GPU and reference decoders differ by {diff} px'
+            t_vec, t_ref, speedup = paired_timing(fast, lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
+                                                  ref_repeats, repeats)
+            rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17, device=str(device),
+                             gpu=torch.cuda.get_device_name(device), vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
+                             vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
+                             speedup=speedup, max_abs_diff_px=diff))
+    return rows
+
+
 def bench_decode(batch, repeats, ref_repeats):
     rows = []
     for (h, w, sigma) in ((64, 48, 2.0), (96, 72, 3.0)):
@@ -79,7 +116,8 @@ def bench_decode(batch, repeats, ref_repeats):
                              vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
                              vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
                              speedup=speedup, max_abs_diff_px=diff,
-                             reference_1thread_ms=t_ref1 * 1e3, argmax_pass_ms=t_argmax * 1e3, vectorised_ms_when_ref_1thread=t_vec1 * 1e3, speedup_vs_1thread_reference=speedup1))
+                             reference_1thread_ms=t_ref1 * 1e3, argmax_pass_ms=t_argmax * 1e3, vectorised_ms_when_ref_1thread=t_vec1 * 1e3, speedup_vs_1thread_reference=speedup1,
+                             ceiling_speedup=t_ref1 / t_argmax))
     return rows
 
 
@@ -121,35 +159,70 @@ def bench_coco(repeats):
     return dict(gt=str(gt_path), n_results=len(res), n_images=len({r['image_id'] for r in res}), rows=rows)
 
 
+def print_cpu_decode(dec, a):
+    print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
+    print('(decode_heatmaps always runs single-threaded on the CPU. The reference loop is timed twice: with the default torch/OpenCV '
+          'threads (wall clock), and single-threaded, its best setting on a busy machine -- those columns and the argmax pass are '
+          'CPU time of the thread (time.thread_time), so other users\' jobs on a shared machine do not enter them. Ceiling: the '
+          '1-thread loop over the argmax pass alone, the most any CPU decoder that reads every map once could gain here)\n')
+    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | loop ms, 1 thread | speed-up vs 1-thread loop | argmax pass alone ms | ceiling | max diff px |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|---|')
+    for r in dec:
+        print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
+              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['reference_1thread_ms']:.1f} | {r['speedup_vs_1thread_reference']:.1f}x | {r['argmax_pass_ms']:.2f} | "
+              f"{r['ceiling_speedup']:.0f}x | {r['max_abs_diff_px']:.1e} |")
+
+
+def print_cuda_decode(dec, a):
+    print(f"decode, batch {a.batch} x 17 joints, on {dec[0]['gpu']} (heatmaps on the GPU, results copied to the host) vs the per-joint loop "
+          f"on the CPU ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} GPU calls; wall clock, medians)\n")
+    print('| heatmap | DARK | GPU ms | reference loop ms | GPU heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | max diff px |')
+    print('|---|---|---|---|---|---|---|---|')
+    for r in dec:
+        print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
+              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['max_abs_diff_px']:.1e} |")
+
+
+def print_saved(r, a):
+    (print_cuda_decode if str(r.get('device', 'cpu')).startswith('cuda') else print_cpu_decode)(r['decode'], a)
+    coco = r.get('coco')
+    if coco:
+        print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)\n")
+        print('| evaluator | ms | AP |'); print('|---|---|---|')
+        for row in coco['rows']: print(f"| {row['evaluator']} | {row['ms']:.1f} | {row['AP']:.4f} |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--repeats', type=int, default=10, help='vectorised calls per round')
     ap.add_argument('--ref_repeats', type=int, default=7, help='rounds (one reference-loop call each)')
     ap.add_argument('--coco_repeats', type=int, default=3)
+    ap.add_argument('--no_coco', action='store_true', help='decoding only (the COCO evaluation reads the shared excerpt)')
+    ap.add_argument('--device', default='cpu', help="cpu (the numpy path) or cuda / cuda:N (the torch path on the GPU)")
     ap.add_argument('--threads', type=int, default=None, help='torch and OpenCV threads (default: their defaults; decode_heatmaps itself runs single-threaded on CPU)')
+    ap.add_argument('--out', default=None, help='JSON path (default outputs/benchmarks/decode_eval.json)')
+    ap.add_argument('--print_json', default=None, metavar='JSON', help='print the tables of a saved result and exit')
     a = ap.parse_args(argv)
+    if a.print_json:
+        r = json.loads(Path(a.print_json).read_text())
+        for k in ('batch', 'repeats', 'ref_repeats', 'coco_repeats'):               # the saved run's settings, for the headings
+            m = re.search(rf'--{k} (\d+)', r.get('command', ''))
+            if m: setattr(a, k, int(m.group(1)))
+        return print_saved(r, a)
+    device = torch.device(a.device)
+    if device.type == 'cuda' and not torch.cuda.is_available(): ap.error('--device cuda: torch.cuda.is_available() is False')
+    if device.type not in ('cpu', 'cuda'): ap.error(f'--device must be cpu or cuda[:N], got {a.device!r}')
     if a.threads: torch.set_num_threads(a.threads); cv2.setNumThreads(a.threads)
-    dec = bench_decode(a.batch, a.repeats, a.ref_repeats)
-    coco = bench_coco(a.coco_repeats)
-    print(f'decode, batch {a.batch} x 17 joints, CPU, torch threads {torch.get_num_threads()} ({a.ref_repeats} interleaved rounds: 1 loop call + median of {a.repeats} vectorised calls; medians)')
-    print('(decode_heatmaps always runs single-threaded on the CPU. The reference loop is timed twice: with the default torch/OpenCV '
-          'threads (wall clock), and single-threaded, its best setting on a busy machine -- those columns and the argmax pass are '
-          'CPU time of the thread (time.thread_time), so other users\' jobs on a shared machine do not enter them)\n')
-    print('| heatmap | DARK | vectorised ms | reference loop ms | vectorised heatmaps/s | loop heatmaps/s | speed-up (median of rounds) | loop ms, 1 thread | speed-up vs 1-thread loop | argmax pass alone ms | max diff px |')
-    print('|---|---|---|---|---|---|---|---|---|---|---|')
-    for r in dec:
-        print(f"| {r['heatmap']} | {r['dark']} | {r['vectorised_ms']:.2f} | {r['reference_ms']:.1f} | {r['vectorised_heatmaps_per_s']:,.0f} | "
-              f"{r['reference_heatmaps_per_s']:,.0f} | {r['speedup']:.1f}x | {r['reference_1thread_ms']:.1f} | {r['speedup_vs_1thread_reference']:.1f}x | {r['argmax_pass_ms']:.2f} | "
-              f"{r['max_abs_diff_px']:.1e} |")
-    print(f"\nCOCO keypoint eval, {coco['n_results']} results on {coco['n_images']} images (median of {a.coco_repeats}; identical stats asserted)\n")
-    print('| evaluator | ms | AP |'); print('|---|---|---|')
-    for r in coco['rows']: print(f"| {r['evaluator']} | {r['ms']:.1f} | {r['AP']:.4f} |")
-    out = outputs_dir('benchmarks') / 'decode_eval.json'
+    dec = bench_decode_cuda(a.batch, a.repeats, a.ref_repeats, device) if device.type == 'cuda' else bench_decode(a.batch, a.repeats, a.ref_repeats)
+    coco = None if a.no_coco else bench_coco(a.coco_repeats)
+    print_saved(dict(device=str(device), decode=dec, coco=coco), a)
+    out = Path(a.out) if a.out else outputs_dir('benchmarks') / 'decode_eval.json'
     atomic_write_json(dict(command='python benchmarks/bench_decode_eval.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
                            machine=dict(python=platform.python_version(), torch=torch.__version__, threads=torch.get_num_threads(),
-                                        cpu=platform.processor() or platform.machine()),
-                           decode=dec, coco=coco), out)
+                                        cpu=platform.processor() or platform.machine(),
+                                        gpu=torch.cuda.get_device_name(device) if device.type == 'cuda' else None),
+                           device=str(device), decode=dec, coco=coco), out)
     print(f'\nwritten {out}')
 
 

@@ -356,7 +356,10 @@ def parse_args(argv=None):
     ap.add_argument('--cfg', default=None, help='experiment YAML: input size from MODEL.IMAGE_SIZE; with --ckpt also the |dAP| check')
     ap.add_argument('--out', default=None, help='JSON path (default outputs/benchmarks/model.json)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--print_json', default=None, metavar='JSON',
+                    help='print the tables of a saved result (also a partial one, cut short by a time limit) and exit')
     a = ap.parse_args(argv)
+    if a.print_json: return a
     gpu = a.gpu or (a.device or '').startswith('cuda')
     a.device = torch.device(a.device or ('cuda' if gpu else 'cpu'))
     if a.device.type == 'cuda' and not torch.cuda.is_available(): ap.error('CUDA requested but torch.cuda.is_available() is False')
@@ -448,6 +451,10 @@ def print_tables(res):
 
 def main(argv=None):
     a = parse_args(argv)
+    if a.print_json:
+        res = json.loads(Path(a.print_json).read_text())
+        if not res.get('complete', True): print(f"NOTE: {a.print_json} is partial (the run stopped early): {len(res['configs'])} configuration(s) started")
+        print_tables(res); return
     if a.threads: torch.set_num_threads(a.threads)
     dev = a.device
     if dev.type == 'cuda':
@@ -465,31 +472,6 @@ def main(argv=None):
         _val_api()                                          # fail now, not after the speed runs
         W, H = load_config(a.cfg).MODEL.IMAGE_SIZE
         a.sizes = [(H, W)]
-    for w in a.widths:
-        torch.manual_seed(a.seed)
-        model = base_model if base_model is not None else OmniPose(17, w)
-        for (H, W) in a.sizes:
-            print(f'W{w} {H}x{W} ...', flush=True)
-            x = torch.randn(a.batch, 3, H, W, generator=torch.Generator().manual_seed(a.seed)).to(dev)
-            c = dict(width=w, input=f'{H}x{W}', batch=a.batch)
-            try: c['inference'] = bench_inference(model, inf_vars, x, a, dev)
-            except torch.cuda.OutOfMemoryError as e:
-                print(f'  out of memory, skipped: {str(e)[:200]}'); c['error'] = f'inference: CUDA out of memory'
-                configs.append(c); torch.cuda.empty_cache(); continue
-            ours = next(r for r in c['inference'] if r['variant'] == 'fp32 eager')
-            verdict = ('faster' if min(ours['speedup'], ours['speedup_q1']) > 1 else 'no slower' if ours['speedup'] >= 1
-                       else 'equal within noise' if ours['speedup_q3'] >= 1 else 'SLOWER')
-            c['cpu_target'] = dict(ratio=ours['speedup'], ratio_q1=ours['speedup_q1'], ratio_q3=ours['speedup_q3'], verdict=verdict,
-                                   ok=verdict != 'SLOWER',
-                                   gmacs_ours=model_summary(model, (H, W), include_unused=False)['gmacs'],
-                                   gmacs_all_outputs=model_summary(model, (H, W))['gmacs'])
-            if not a.no_train:
-                try: c['training'] = bench_training(model, train_vars, x, a, dev, loss_fn)
-                except torch.cuda.OutOfMemoryError as e:
-                    print(f'  training out of memory, skipped: {str(e)[:200]}'); c['error'] = 'training: CUDA out of memory'
-                    torch.cuda.empty_cache()
-            configs.append(c)
-            if dev.type == 'cuda': torch.cuda.empty_cache()
     res = dict(command='python benchmarks/bench_model.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
                date=datetime.datetime.now().isoformat(timespec='seconds'), device=str(dev), machine=machine_info(dev),
                args={k: (str(v) if isinstance(v, torch.device) else v) for k, v in vars(a).items() if k != 'clock_fn'},
@@ -499,12 +481,41 @@ def main(argv=None):
                             else 'peak RSS increase during one call (VmHWM), approximate'),
                compile_note=a.compile_note, loss=loss_name, tolerances={k: {str(kk): vv for kk, vv in v.items()} if isinstance(v, dict) else v
                                                                         for k, v in TOL.items()},
-               configs=configs)
+               configs=configs, complete=False)
+    out = Path(a.out) if a.out else outputs_dir('benchmarks') / 'model.json'
+    save = lambda: atomic_write_json(res, out)
+    for w in a.widths:
+        torch.manual_seed(a.seed)
+        model = base_model if base_model is not None else OmniPose(17, w)
+        for (H, W) in a.sizes:
+            print(f'W{w} {H}x{W} ...', flush=True)
+            x = torch.randn(a.batch, 3, H, W, generator=torch.Generator().manual_seed(a.seed)).to(dev)
+            c = dict(width=w, input=f'{H}x{W}', batch=a.batch)
+            configs.append(c)
+            try: c['inference'] = bench_inference(model, inf_vars, x, a, dev)
+            except torch.cuda.OutOfMemoryError as e:
+                print(f'  out of memory, skipped: {str(e)[:200]}'); c['error'] = f'inference: CUDA out of memory'
+                save(); torch.cuda.empty_cache(); continue
+            ours = next(r for r in c['inference'] if r['variant'] == 'fp32 eager')
+            verdict = ('faster' if min(ours['speedup'], ours['speedup_q1']) > 1 else 'no slower' if ours['speedup'] >= 1
+                       else 'equal within noise' if ours['speedup_q3'] >= 1 else 'SLOWER')
+            c['cpu_target'] = dict(ratio=ours['speedup'], ratio_q1=ours['speedup_q1'], ratio_q3=ours['speedup_q3'], verdict=verdict,
+                                   ok=verdict != 'SLOWER',
+                                   gmacs_ours=model_summary(model, (H, W), include_unused=False)['gmacs'],
+                                   gmacs_all_outputs=model_summary(model, (H, W))['gmacs'])
+            save()                                          # partial results survive a time limit
+            if not a.no_train:
+                try: c['training'] = bench_training(model, train_vars, x, a, dev, loss_fn)
+                except torch.cuda.OutOfMemoryError as e:
+                    print(f'  training out of memory, skipped: {str(e)[:200]}'); c['error'] = 'training: CUDA out of memory'
+                    torch.cuda.empty_cache()
+            save()
+            if dev.type == 'cuda': torch.cuda.empty_cache()
     if a.cfg:
         fast = next(v for v in reversed(inf_vars))
         res['ap_guard'] = ap_guard(a, base_model, fast, dev)
-    out = Path(a.out) if a.out else outputs_dir('benchmarks') / 'model.json'
-    atomic_write_json(res, out)
+    res['complete'] = True
+    save()
     print_tables(res)
     print(f'\nwritten {out}')
     bad = [f"W{c['width']} {c['input']} {m} {r['variant']}" for c in configs for m in ('inference', 'training')

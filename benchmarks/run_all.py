@@ -73,7 +73,7 @@ def find_values(obj, key, path=()):
 # ------------------------------------------------------------------------------------------ summaries
 def model_summary(m: dict) -> list:
     if not m: return ['- model benchmark: no results (see its log)']
-    out = []
+    out = [] if m.get('complete', True) else ['- NOTE: partial model results: a run was cut short by its time limit (what it finished is below)']
     for c in m['configs']:
         if c.get('error'): out.append(f"- W{c['width']} {c['input']}: {c['error']}")
         if 'cpu_target' not in c: continue
@@ -98,13 +98,18 @@ def decode_summary(d: dict) -> list:
     if not d: return ['- decode benchmark: no results (see its log)']
     out = []
     for r in d['decode']:
-        if not r['dark']: continue
+        kind = 'DARK' if r['dark'] else 'quarter-offset (non-DARK)'
         one = r.get('speedup_vs_1thread_reference')
         met = r['speedup'] >= 50 and (one is None or one >= 50)
-        out.append(f"- DARK decode {r['heatmap']}, batch {r['batch']}x17: {r['vectorised_ms']:.2f} ms (of which the argmax pass alone "
-                   f"{r.get('argmax_pass_ms', float('nan')):.2f} ms); **{r['speedup']:.1f}x** the per-joint loop"
+        ceil = r.get('ceiling_speedup')
+        where = f"on {r['gpu']}" if r.get('gpu') else 'CPU'
+        out.append(f"- {kind} decode {r['heatmap']}, batch {r['batch']}x17, {where}: {r['vectorised_ms']:.2f} ms"
+                   + (f" (of which the argmax pass alone {r['argmax_pass_ms']:.2f} ms)" if 'argmax_pass_ms' in r else '')
+                   + f"; **{r['speedup']:.1f}x** the per-joint loop"
                    + (f" (**{one:.1f}x** the loop run single-threaded)" if one is not None else '')
-                   + f" -- target >= 50x: {'met' if met else 'NOT met'}")
+                   + (f"; ceiling for a CPU decoder that reads every map once: {ceil:.0f}x" if ceil else '')
+                   + f" -- target >= 50x: {'met' if met else 'NOT met'}"
+                   + (' (above the ceiling: cannot be met on this CPU)' if ceil and ceil < 50 and not met else ''))
     return out
 
 
@@ -153,16 +158,24 @@ def read_sections(text: str) -> dict:
 def pending_gpu() -> str:
     return section('gpu', f"""## GPU (full settings)
 
-**Pending: no GPU was lent to this task, so there are no GPU figures yet.** On an H100 run, from the repo root:
+**Pending: no GPU was lent to this task, so there are no GPU figures yet.** On a GPU machine with the kit installed, from
+the repo root:
 
     {GPU_CMD}
 
 It runs `bench_model.py --gpu` (batch 32; W32 and W48 at 256x192 and 384x288; fp32 NCHW eager baseline vs bf16 autocast +
 channels_last + `torch.compile` with the unused last-module outputs skipped, training with fused Adam; TF32 off so the
-baseline is true fp32; correctness guard in the same run), the decode/eval benchmark and the data benchmark (16 cores:
-per-worker samples/s on that machine), and rewrites this section and the next. Options of the model benchmark (fp16,
-compile mode, a trained checkpoint with the |dAP| check): `python benchmarks/bench_model.py --help`. Expect the run to
-take tens of minutes (torch.compile builds eight models).""")
+baseline is true fp32; correctness guard in the same run), the decode/eval benchmark and the data benchmark (per-worker
+samples/s on that machine), and rewrites this section and the next. Options of the model benchmark (fp16, compile mode, a
+trained checkpoint with the |dAP| check): `python benchmarks/bench_model.py --help`. Expect tens of minutes (torch.compile
+builds eight models).
+
+On the GPU machine this workplace lends (the `device` tool: about 15 minutes of device time, nothing to install there),
+the same measurements in priority order within one ~9-minute call: `make device-prep` here, then
+`run(command="bash benchmarks/device_gpu.sh", carry=[".whl", ".device_carry"], timeout_s=570)`, then
+`python benchmarks/run_all.py --gpu --import <files_at>` here (`benchmarks/device_gpu.sh` documents the steps: the decoder
+on the GPU, W48 384x288 inference + training, one worker's data rate on that CPU, then W32 256x192 with the time left;
+checked end to end with `DRY=1` on a CPU machine).""")
 
 
 def run_section(mode: str, info: dict, steps: dict, res: dict, cmd: str, date: str) -> str:
@@ -232,11 +245,11 @@ def input_section(gpu_rate, data) -> str:
     return section('input', head + body)
 
 
-def write_md(mode, info, steps, res, cmd, date):
-    old = read_sections(MD.read_text()) if MD.exists() else {}
+def write_md(mode, info, steps, res, cmd, date, md=MD):
+    old = read_sections(md.read_text()) if md.exists() else {}
     secs = dict(old)
     secs[mode] = run_section(mode, info, steps, res, cmd, date)
-    if 'gpu' not in secs: secs['gpu'] = pending_gpu()
+    if 'gpu' not in secs or 'Pending: no GPU' in secs['gpu']: secs['gpu'] = pending_gpu()   # keep the instructions current
     if 'cpu' not in secs: secs['cpu'] = section('cpu', '## CPU (quick settings)\n\nNot run yet: `make bench`.')
     g = gpu_train_rate(res.get('model')) if mode == 'gpu' else None
     if g is None:
@@ -247,7 +260,60 @@ def write_md(mode, info, steps, res, cmd, date):
             "baseline measured in the same run (interleaved rounds, medians; on the CPU, single-threaded CPU time of the thread). Scripts: `benchmarks/bench_model.py`, "
             "`benchmarks/bench_decode_eval.py`, `benchmarks/bench_data.py`; raw numbers in `outputs/benchmarks/*.json`. "
             "A run rewrites the section of its mode and the last section.\n")
-    atomic_write_text(head + '\n' + '\n\n'.join(secs[s] for s in SECTIONS) + '\n', MD)
+    atomic_write_text(head + '\n' + '\n\n'.join(secs[s] for s in SECTIONS) + '\n', md)
+
+
+def write_env(path: Path):
+    "The machine description of a device run (benchmarks/device_gpu.sh): `machine()` plus library versions and nvidia-smi."
+    import cv2, numpy, torch
+    m = machine(torch.cuda.is_available())
+    m.update(numpy=numpy.__version__, opencv=cv2.__version__, date=datetime.datetime.now().isoformat(timespec='seconds'))
+    try:
+        import importlib.metadata as md
+        m['pycocotools'] = md.version('pycocotools')
+    except Exception: m['pycocotools'] = None
+    if torch.cuda.is_available():
+        p = subprocess.run(['nvidia-smi'], capture_output=True, text=True)
+        m['nvidia_smi'] = p.stdout; print(p.stdout)
+    atomic_write_json(m, path)
+    print(json.dumps({k: v for k, v in m.items() if k != 'nvidia_smi'}))
+
+
+def _captured(argv) -> str:
+    p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    if p.returncode: raise SystemExit(f"{shlex.join(argv)} failed:\n{p.stderr[-2000:]}")
+    return p.stdout
+
+
+def import_device_run(d: Path):
+    """(machine, steps, results, date) of a `benchmarks/device_gpu.sh` run from the folder its files came back to:
+    env.json, steps.tsv, decode.json, model_w48.json / model_w32.json (partial ones too), data.json."""
+    env = load_json(d / 'env.json')
+    if env is None: raise SystemExit(f"--import: {d / 'env.json'} is missing or unreadable; expected the files of benchmarks/device_gpu.sh")
+    tsv = {}
+    if (d / 'steps.tsv').exists():
+        for line in (d / 'steps.tsv').read_text().splitlines():
+            if line.count('\t') < 3: continue
+            name, rc, sec, cmd = line.split('\t', 3)
+            tsv[name] = dict(rc=int(rc) if rc.lstrip('-').isdigit() else rc, seconds=int(sec), command=cmd.replace('python3 ', 'python ', 1))
+    out = outputs_dir('benchmarks', 'device'); py = sys.executable      # the imported results, beside (not over) this machine's
+    steps, res = {}, {}
+    models = [m for m in (load_json(d / f) for f in ('model_w48.json', 'model_w32.json')) if m]
+    if models:
+        merged = dict(models[0], configs=[c for m in models for c in m['configs']], complete=all(m.get('complete') for m in models),
+                      command='; '.join(m['command'] for m in models))
+        atomic_write_json(merged, out / 'model.json'); res['model'] = merged
+        ran = [tsv[k] for k in ('model48', 'model32') if k in tsv and tsv[k]['rc'] != 'skipped']
+        steps['model'] = dict(command='; '.join(r['command'] for r in ran) or merged['command'], seconds=sum(r['seconds'] for r in ran),
+                              rc=max((r['rc'] for r in ran), key=lambda x: x != 0, default=0),
+                              stdout=_captured([py, 'benchmarks/bench_model.py', '--print_json', str(out / 'model.json')]))
+    for name, key, script in (('decode', 'decode_eval', 'bench_decode_eval.py'), ('data', 'data', None)):
+        r = load_json(d / f'{name}.json')
+        if r is None: continue
+        atomic_write_json(r, out / f'{key}.json'); res[key] = r
+        t = tsv.get(name, dict(command=r.get('command', '?'), seconds=0, rc=0))
+        steps[key] = dict(t, stdout=_captured([py, f'benchmarks/{script}', '--print_json', str(out / f'{key}.json')]) if script else data_table(r))
+    return env, steps, res, env.get('date') or datetime.datetime.now().isoformat(timespec='seconds')
 
 
 def main(argv=None):
@@ -258,7 +324,22 @@ def main(argv=None):
     ap.add_argument('--skip', nargs='*', default=[], choices=['model', 'decode_eval', 'data'], help='benchmarks to leave out')
     ap.add_argument('--no_md', action='store_true', help='do not rewrite BENCHMARKS.md')
     ap.add_argument('--data_json', default=None, help="use this bench_data.py result (JSON) instead of running the data benchmark")
+    ap.add_argument('--import', dest='import_dir', default=None, metavar='DIR',
+                    help='write the GPU section from the files of a benchmarks/device_gpu.sh run (the device tool\'s files_at folder) instead of running')
+    ap.add_argument('--md', default=str(MD), help='the markdown file to rewrite (default BENCHMARKS.md)')
+    ap.add_argument('--env_json', default=None, metavar='JSON', help='write this machine\'s description (versions, CPU, GPU, nvidia-smi) to JSON and exit')
     a = ap.parse_args(argv)
+    if a.env_json: return write_env(Path(a.env_json))
+    md = Path(a.md)
+    if a.import_dir:
+        d = Path(a.import_dir)
+        if not d.is_dir(): raise SystemExit(f'--import: {d} is not a folder')
+        info, steps, res, date = import_device_run(d)
+        cmd = f'bash benchmarks/device_gpu.sh (on the lent GPU machine; imported with python benchmarks/run_all.py --gpu --import)'
+        if not res.get('model'): raise SystemExit(f'--import: no model benchmark results (model_w48.json / model_w32.json) in {d}')
+        steps.setdefault('decode_eval', dict(command='(not run)', seconds=0, rc='-', stdout=''))
+        write_md('gpu' if info.get('gpu') else 'cpu', info, steps, res, cmd, date, md)
+        print(f'written {md} from {d}'); return
     mode = 'gpu' if a.gpu else 'cpu'
     if a.gpu:
         import torch
@@ -291,9 +372,9 @@ def main(argv=None):
     atomic_write_json(dict(mode=mode, command=cmd, date=date, machine=info,
                            steps={k: {kk: vv for kk, vv in v.items() if kk != 'stdout'} for k, v in steps.items()}, results=res),
                       out / 'all.json')
-    if not a.no_md and {'model', 'decode_eval'} <= set(steps) and res.get('model'): write_md(mode, info, steps, res, cmd, date)
+    if not a.no_md and {'model', 'decode_eval'} <= set(steps) and res.get('model'): write_md(mode, info, steps, res, cmd, date, md)
     elif not a.no_md: print('BENCHMARKS.md left as it was (the model benchmark was skipped or gave no results)')
-    print(f"\nwritten {out / 'all.json'}" + ('' if a.no_md else f' and {MD}'))
+    print(f"\nwritten {out / 'all.json'}" + ('' if a.no_md else f' and {md}'))
     failed = [k for k, s in steps.items() if s['rc'] != 0]
     if failed: print('FAILED:', ', '.join(failed)); sys.exit(1)
 

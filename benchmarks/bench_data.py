@@ -1,6 +1,7 @@
 """Data pipeline throughput: advomnipose's top-down COCO pipeline vs a reference written the way the original code does it.
 
     python benchmarks/bench_data.py [--rounds 5] [--sizes 256x192 384x288] [--windows 64 16] [--out outputs/benchmarks/data.json]
+    python benchmarks/bench_data.py --sizes 384x288 --loader_workers 16     # + the whole DataLoader with 16 workers
 
 Single process, no DataLoader, OpenCV and torch on one thread: samples/s per core. Real COCO train2017
 images of the shared excerpt, augmentation on (the experiment yamls' recipe), one fixed set of random
@@ -19,7 +20,7 @@ Before timing, every sample is checked: with the same affine matrix the two pipe
 input crops and heatmaps within float tolerance; the reference's own matrix (cv2.getAffineTransform on
 float32 points, as the original) agrees with ours to float32 precision.
 """
-import argparse, copy, json, sys, time
+import argparse, copy, json, math, os, sys, time
 from pathlib import Path
 
 import cv2
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from advomnipose.config import load_config                      # noqa: E402
 from advomnipose.core import shared_data_dir, atomic_write_json  # noqa: E402
-from advomnipose.datasets import COCOKeypoints, ImageWindowBatchSampler, sample_image_keys  # noqa: E402
+from advomnipose.datasets import COCOKeypoints, ImageWindowBatchSampler, build_loader, sample_image_keys  # noqa: E402
 from advomnipose.transforms import get_affine_transform, IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
 
 
@@ -194,6 +195,30 @@ def bench_size(cfg_file, rounds, passes, data_root, seed=0, windows=(64, 16), ba
                 equality=worst, results=rows)
 
 
+def bench_loader(cfg_file, data_root, workers, seconds, batch_size=32, seed=0):
+    """Samples/s out of the kit's training DataLoader with `workers` processes, in steady state: the conservative
+    setting -- per-sample shuffle, no image cache (every sample decodes its image) -- over the excerpt repeated so
+    that an epoch gives each worker at least 8 batches; the first 2 batches per worker (start-up) are not timed."""
+    cfg = load_config(ROOT / cfg_file)
+    cfg.DATASET.ROOT = str(data_root)
+    ds = COCOKeypoints(data_root, cfg.DATASET.TRAIN_SET, cfg, is_train=True, cache_images=0)
+    reps = max(1, math.ceil(max(workers, 1) * batch_size * 8 / len(ds)))
+    sub = torch.utils.data.Subset(ds, np.tile(np.arange(len(ds)), reps))
+    loader = build_loader(sub, batch_size, shuffle=True, workers=workers, seed=seed, shuffle_window=0, drop_last=True)
+    it, skip = iter(loader), 2 * max(workers, 1)
+    for _ in range(skip): next(it)
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        try: b = next(it)
+        except StopIteration: it = iter(loader); continue
+        n += b[0].shape[0]
+    dt = time.perf_counter() - t0
+    del it, loader
+    return dict(config=cfg_file, workers=workers, batch_size=batch_size, samples=n, seconds=dt, samples_per_s=n / dt,
+                cores=os.cpu_count(), order='per-sample shuffle, no image cache (every sample decodes its image)',
+                epoch_samples=len(sub), timing='wall clock, after 2 batches per worker')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--rounds', type=int, default=5)
@@ -201,6 +226,8 @@ def main():
     ap.add_argument('--sizes', nargs='*', default=['256x192', '384x288'])
     ap.add_argument('--windows', nargs='*', type=int, default=[64, 16], help='kit sampler rows: DATASET.SHUFFLE_WINDOW values')
     ap.add_argument('--out', default=str(ROOT / 'outputs/benchmarks/data.json'))
+    ap.add_argument('--loader_workers', type=int, default=0, help='also time the whole training DataLoader with this many workers (0: no)')
+    ap.add_argument('--loader_seconds', type=float, default=20.0, help='timed seconds of the DataLoader run')
     a = ap.parse_args()
     cv2.setNumThreads(1); torch.set_num_threads(1)
     data_root = shared_data_dir() / 'coco'
@@ -222,6 +249,11 @@ def main():
         print(f"  equality: same affine -> crop max diff {e['crop_same_affine']:.1e}, target max diff {e['target_same_affine']:.1e}; "
               f"original's float32 affine: rel. diff {e['affine_vs_cv2_float32']:.1e}, target diff {e['target_with_ref_affine']:.1e}, "
               f"crop values differing {100 * e['crop_pixels_differing_with_ref_affine']:.2f}% (worst sample)")
+        if a.loader_workers:
+            lr = bench_loader(cfgs[size], data_root, a.loader_workers, a.loader_seconds)
+            res['loader'] = lr
+            print(f"  DataLoader, {lr['workers']} workers on {lr['cores']} cores, batch {lr['batch_size']} ({lr['order']}): "
+                  f"{lr['samples_per_s']:.1f} samples/s ({lr['samples']} samples in {lr['seconds']:.1f} s wall)")
     atomic_write_json(out, a.out)
     print(f"\nwrote {a.out}")
 

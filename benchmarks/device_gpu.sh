@@ -14,7 +14,8 @@
 #   decode   the decoder on the GPU vs the per-joint loop (bench_decode_eval.py --device cuda)           ~1 min
 #   model48  W48 384x288 batch 32: fp32 NCHW eager baseline vs bf16 autocast + channels_last (eager, and
 #            + torch.compile), inference then training, correctness guard (bench_model.py --gpu)     most of the time
-#   data     one data-loader worker's samples/s on this machine's CPU, 384x288 (bench_data.py)             ~1 min
+#   data     one data-loader worker's samples/s on this machine's CPU, 384x288, and the whole training
+#            DataLoader with 16 workers (bench_data.py --loader_workers 16)                          ~1-2 min
 #   model32  W32 256x192 batch 32, the same variants, with whatever time is left
 #
 # Environment: BUDGET (seconds for all steps, default 500), OUT (default outputs/benchmarks/device),
@@ -59,20 +60,20 @@ if [ "$DRY" = 1 ]; then
     DEC=(--device cpu --batch 8 --repeats 2 --ref_repeats 2 --no_coco)
     M48=(--device cpu --widths 48 --sizes 64x64 --batch 2 --iters 2 --warmup 1 --train_iters 2 --train_warmup 1 --amp bf16 --compile --compile_backend aot_eager)
     M32=(--device cpu --widths 32 --sizes 64x64 --batch 2 --iters 2 --warmup 1 --train_iters 2 --train_warmup 1 --amp bf16 --compile --compile_backend aot_eager)
-    DATA=(--sizes 384x288 --rounds 1 --windows 64)
+    DATA=(--sizes 384x288 --rounds 1 --windows 64 --loader_workers 2 --loader_seconds 5)
 else
     DEV=cuda
     DEC=(--device cuda --no_coco)
     M48=(--gpu --widths 48 --sizes 384x288)
     M32=(--gpu --widths 32 --sizes 256x192)
-    DATA=(--sizes 384x288 --rounds 2 --windows 64)
+    DATA=(--sizes 384x288 --rounds 2 --windows 64 --loader_workers 16 --loader_seconds 20)
 fi
 
 step env 5 60 "$PY" benchmarks/run_all.py --env_json "$OUT/env.json"
 step decode 30 150 "$PY" benchmarks/bench_decode_eval.py "${DEC[@]}" --out "$OUT/decode.json"
-step model48 120 $(( $(left) - 90 )) "$PY" benchmarks/bench_model.py "${M48[@]}" --out "$OUT/model_w48.json"
+step model48 120 $(( $(left) - 120 )) "$PY" benchmarks/bench_model.py "${M48[@]}" --out "$OUT/model_w48.json"
 if [ -n "${ADVOMNIPOSE_SHARED:-}" ]; then
-    step data 30 90 "$PY" benchmarks/bench_data.py "${DATA[@]}" --out "$OUT/data.json"
+    step data 30 120 "$PY" benchmarks/bench_data.py "${DATA[@]}" --out "$OUT/data.json"
 else
     say "=== data: skipped (no .device_carry/shared/data: run make device-prep here and carry .device_carry)"
 fi

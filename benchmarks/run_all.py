@@ -143,6 +143,9 @@ def data_table(data: dict) -> str:
     for size, res in (data.get('sizes') or {}).items():
         for r in res.get('results', []):
             lines.append(f"| {size} | {r['pipeline']} | {r['samples_per_s']:.1f} | {r['ms_per_sample']:.2f} | {r['speedup_vs_reference']:.2f}x |")
+        L = res.get('loader')
+        if L: lines.append(f"| {size} | whole DataLoader, {L['workers']} workers on {L['cores']} cores ({L['order']}; wall clock) | "
+                           f"{L['samples_per_s']:.1f} (all workers) | {1e3 * L['workers'] / L['samples_per_s']:.2f} per worker | - |")
     return '\n'.join(lines) if len(lines) > 2 else json.dumps(data)[:2000]
 
 
@@ -211,9 +214,21 @@ def train_gflop_per_image() -> float:
     return 3 * 2 * model_summary(OmniPose(17, int(TARGET_CFG[0][1:]), init=None), (H, W))['macs'] / 1e9
 
 
-def input_section(gpu_rate, data) -> str:
+def loader_rate(data: dict):
+    "bench_data's whole-DataLoader measurement at the training input size (`--loader_workers`), or None."
+    return ((data or {}).get('sizes') or {}).get(TARGET_CFG[1], {}).get('loader')
+
+
+def input_section(gpu_rate, data, loader=None) -> str:
     head = f"## Is a GPU training step of {TARGET_CFG[0]} {TARGET_CFG[1]}, batch 32, input-bound with {WORKERS} workers?\n\n"
-    if gpu_rate and data:
+    if gpu_rate and loader:
+        r, g = loader['samples_per_s'], gpu_rate['images_per_s']
+        body = (f"Measured on one machine: the kit's training DataLoader with {loader['workers']} workers on {loader['cores']} cores "
+                f"({loader['order']}, the conservative setting; batch {loader['batch_size']}, {loader['seconds']:.0f} s steady state) "
+                f"delivers **{r:.0f} samples/s**; GPU training ({gpu_rate['gpu']}, {gpu_rate['variant']}, batch {gpu_rate['batch']}) "
+                f"consumes **{g:.0f} images/s**. So the step is **{'input-bound' if r < g else 'not input-bound'}** "
+                f"({r / g:.2f}x the GPU's rate)" + (f"; per-worker rate x {WORKERS} from the single-process benchmark: {data[1] * WORKERS:.0f} samples/s." if data else '.'))
+    elif gpu_rate and data:
         cap = data[1] * WORKERS
         verdict = 'input-bound' if cap < gpu_rate['images_per_s'] else 'not input-bound'
         body = (f"Data pipeline: {data[1]:.1f} samples/s per worker (`{data[0]}` in data.json) x {WORKERS} workers = **{cap:.0f} samples/s**. "
@@ -255,7 +270,7 @@ def write_md(mode, info, steps, res, cmd, date, md=MD):
     if g is None:
         mm = re.search(r'<!-- gpu-summary (\{.*?\}) -->', secs['gpu'])
         g = json.loads(mm.group(1)) if mm else None
-    secs['input'] = input_section(g, data_rate(res.get('data')))
+    secs['input'] = input_section(g, data_rate(res.get('data')), loader_rate(res.get('data')) if mode == 'gpu' else None)
     head = ("# Benchmarks\n\nWritten by `make bench` (`python benchmarks/run_all.py [--gpu]`). Every speed-up is a ratio against a "
             "baseline measured in the same run (interleaved rounds, medians; on the CPU, single-threaded CPU time of the thread). Scripts: `benchmarks/bench_model.py`, "
             "`benchmarks/bench_decode_eval.py`, `benchmarks/bench_data.py`; raw numbers in `outputs/benchmarks/*.json`. "

@@ -169,7 +169,8 @@ the repo root:
 It runs `bench_model.py --gpu` (batch 32; W32 and W48 at 256x192 and 384x288; fp32 NCHW eager baseline vs bf16 autocast +
 channels_last + `torch.compile` with the unused last-module outputs skipped, training with fused Adam; TF32 off so the
 baseline is true fp32; correctness guard in the same run), the decode/eval benchmark and the data benchmark (per-worker
-samples/s on that machine), and rewrites this section and the next. Options of the model benchmark (fp16, compile mode, a
+samples/s on that machine, and the whole DataLoader with up to 16 workers), with the decoder on the GPU, and rewrites this
+section and the next. Options of the model benchmark (fp16, compile mode, a
 trained checkpoint with the |dAP| check): `python benchmarks/bench_model.py --help`. Expect tens of minutes (torch.compile
 builds eight models).
 
@@ -363,11 +364,13 @@ def main(argv=None):
     out = outputs_dir('benchmarks'); logs = outputs_dir('benchmarks', 'logs')
     py, b = sys.executable, 'benchmarks'                   # paths relative to the repo root (the working directory)
     plan = {'model': ([py, f'{b}/bench_model.py', flag], None, out / 'model.json'),
-            'decode_eval': ([py, f'{b}/bench_decode_eval.py'], None, out / 'decode_eval.json')}
+            'decode_eval': ([py, f'{b}/bench_decode_eval.py'] + (['--device', 'cuda'] if a.gpu else []), None, out / 'decode_eval.json')}
     if a.data_json:
         print(f'data benchmark: using the existing result {a.data_json}')
     elif (ROOT / b / 'bench_data.py').exists():
-        plan['data'] = ([py, f'{b}/bench_data.py'] + (['--rounds', '2'] if mode == 'cpu' else []), [py, f'{b}/bench_data.py'], out / 'data.json')
+        plan['data'] = ([py, f'{b}/bench_data.py'] + (['--rounds', '2'] if mode == 'cpu' else
+                                                      ['--loader_workers', str(min(WORKERS, os.cpu_count() or 1))]),
+                        [py, f'{b}/bench_data.py'], out / 'data.json')
     else:
         print('benchmarks/bench_data.py not found: the data benchmark is skipped')
     steps, res = {}, {}

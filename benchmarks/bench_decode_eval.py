@@ -13,7 +13,7 @@ With --device cuda the heatmaps (and the crop centres/scales) are on the GPU, as
 call is timed to `torch.cuda.synchronize()` with its results copied back to the host, against the same
 per-joint loop on the CPU (the loop has no GPU form).
 """
-import argparse, contextlib, copy, io, json, platform, re, statistics, sys, time
+import argparse, contextlib, copy, io, json, platform, statistics, sys, time
 from pathlib import Path
 
 import cv2
@@ -63,15 +63,11 @@ def single_threaded():
     finally: torch.set_num_threads(n); cv2.setNumThreads(m)
 
 
-def cuda_call(fn):
-    "`fn` then the results to the host (a decode's output is small): the time a caller waits for usable numbers."
-    def call():
-        xy, mv = fn(); torch.cuda.synchronize()
-        return xy.cpu(), mv.cpu()
-    return call
-
-
-def bench_decode_cuda(batch, repeats, ref_repeats, device):
+def bench_decode(batch, repeats, ref_repeats, device=torch.device('cpu')):
+    """The decoder against the per-joint loop (CPU), both decoders, two heatmap sizes. On the CPU also single-threaded
+    CPU times and the argmax pass alone (the ceiling); on CUDA the maps are on the GPU and a call is timed until its
+    results are on the host."""
+    cuda = device.type == 'cuda'
     rows = []
     for (h, w, sigma) in ((64, 48, 2.0), (96, 72, 3.0)):
         hm = network_like_heatmaps(batch, 17, h, w, sigma)
@@ -79,45 +75,25 @@ def bench_decode_cuda(batch, repeats, ref_repeats, device):
         center, scale = torch.rand(batch, 2, generator=g) * 600, 0.5 + 2 * torch.rand(batch, 2, generator=g)
         hd, cd, sd = hm.to(device), center.to(device), scale.to(device)
         for dark in (True, False):
-            fast = cuda_call(lambda: decode_heatmaps(hd, cd, sd, dark=dark))
-            ours, _ = fast()
-            ref, _ = _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
-            diff = float(np.abs(ours.numpy() - ref).max())
-            assert diff < 1e-6, f'GPU and reference decoders differ by {diff} px'
-            t_vec, t_ref, speedup = paired_timing(fast, lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
-                                                  ref_repeats, repeats)
-            rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17, device=str(device),
-                             gpu=torch.cuda.get_device_name(device), vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
-                             vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
-                             speedup=speedup, max_abs_diff_px=diff))
-    return rows
-
-
-def bench_decode(batch, repeats, ref_repeats):
-    rows = []
-    for (h, w, sigma) in ((64, 48, 2.0), (96, 72, 3.0)):
-        hm = network_like_heatmaps(batch, 17, h, w, sigma)
-        g = torch.Generator().manual_seed(1)
-        center, scale = torch.rand(batch, 2, generator=g) * 600, 0.5 + 2 * torch.rand(batch, 2, generator=g)
-        for dark in (True, False):
-            ours, _ = decode_heatmaps(hm, center, scale, dark=dark)
-            ref, _ = _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
-            diff = float(np.abs(ours.numpy() - ref).max())
-            assert diff < 1e-6, f'vectorised and reference decoders differ by {diff} px'
-            t_vec, t_ref, speedup = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
-                                                  lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
-                                                  ref_repeats, repeats)
-            with single_threaded():   # both sides on one thread: CPU time of this thread, so other users' jobs do not count
-                t_argmax = timeit(lambda: get_max_preds(hm), repeats, time.thread_time)   # the one pass over every map that any decoder needs
-                t_vec1, t_ref1, speedup1 = paired_timing(lambda: decode_heatmaps(hm, center, scale, dark=dark),
-                                                         lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark),
-                                                         ref_repeats, repeats, time.thread_time)
-            rows.append(dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17,
-                             vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
-                             vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
-                             speedup=speedup, max_abs_diff_px=diff,
-                             reference_1thread_ms=t_ref1 * 1e3, argmax_pass_ms=t_argmax * 1e3, vectorised_ms_when_ref_1thread=t_vec1 * 1e3, speedup_vs_1thread_reference=speedup1,
-                             ceiling_speedup=t_ref1 / t_argmax))
+            def fast():
+                xy, mv = decode_heatmaps(hd, cd, sd, dark=dark)
+                if cuda: torch.cuda.synchronize(); xy, mv = xy.cpu(), mv.cpu()
+                return xy, mv
+            loop = lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
+            diff = float(np.abs(fast()[0].numpy() - loop()[0]).max())
+            assert diff < 1e-6, f'{device.type} and reference decoders differ by {diff} px'
+            t_vec, t_ref, speedup = paired_timing(fast, loop, ref_repeats, repeats)
+            row = dict(heatmap=f'{h}x{w}', dark=dark, batch=batch, joints=17, vectorised_ms=t_vec * 1e3, reference_ms=t_ref * 1e3,
+                       vectorised_heatmaps_per_s=batch * 17 / t_vec, reference_heatmaps_per_s=batch * 17 / t_ref,
+                       speedup=speedup, max_abs_diff_px=diff)
+            if cuda: row.update(device=str(device), gpu=torch.cuda.get_device_name(device))
+            else:
+                with single_threaded():   # both sides on one thread: CPU time of this thread, so other users' jobs do not count
+                    t_argmax = timeit(lambda: get_max_preds(hm), repeats, time.thread_time)   # the one pass over every map that any decoder needs
+                    t_vec1, t_ref1, speedup1 = paired_timing(fast, loop, ref_repeats, repeats, time.thread_time)
+                row.update(reference_1thread_ms=t_ref1 * 1e3, argmax_pass_ms=t_argmax * 1e3, vectorised_ms_when_ref_1thread=t_vec1 * 1e3,
+                           speedup_vs_1thread_reference=speedup1, ceiling_speedup=t_ref1 / t_argmax)
+            rows.append(row)
     return rows
 
 
@@ -206,15 +182,13 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.print_json:
         r = json.loads(Path(a.print_json).read_text())
-        for k in ('batch', 'repeats', 'ref_repeats', 'coco_repeats'):               # the saved run's settings, for the headings
-            m = re.search(rf'--{k} (\d+)', r.get('command', ''))
-            if m: setattr(a, k, int(m.group(1)))
+        for k, v in r.get('settings', {}).items(): setattr(a, k, v)             # the saved run's settings, for the headings
         return print_saved(r, a)
     device = torch.device(a.device)
     if device.type == 'cuda' and not torch.cuda.is_available(): ap.error('--device cuda: torch.cuda.is_available() is False')
     if device.type not in ('cpu', 'cuda'): ap.error(f'--device must be cpu or cuda[:N], got {a.device!r}')
     if a.threads: torch.set_num_threads(a.threads); cv2.setNumThreads(a.threads)
-    dec = bench_decode_cuda(a.batch, a.repeats, a.ref_repeats, device) if device.type == 'cuda' else bench_decode(a.batch, a.repeats, a.ref_repeats)
+    dec = bench_decode(a.batch, a.repeats, a.ref_repeats, device)
     coco = None if a.no_coco else bench_coco(a.coco_repeats)
     print_saved(dict(device=str(device), decode=dec, coco=coco), a)
     out = Path(a.out) if a.out else outputs_dir('benchmarks') / 'decode_eval.json'
@@ -222,7 +196,8 @@ def main(argv=None):
                            machine=dict(python=platform.python_version(), torch=torch.__version__, threads=torch.get_num_threads(),
                                         cpu=platform.processor() or platform.machine(),
                                         gpu=torch.cuda.get_device_name(device) if device.type == 'cuda' else None),
-                           device=str(device), decode=dec, coco=coco), out)
+                           device=str(device), settings={k: getattr(a, k) for k in ('batch', 'repeats', 'ref_repeats', 'coco_repeats')},
+                           decode=dec, coco=coco), out)
     print(f'\nwritten {out}')
 
 

@@ -406,9 +406,8 @@ def fmt(x, spec):
 
 
 def print_tables(res):
-    stat = 'medians'
     print(f"\nmodel benchmark on {res['device']} ({res['machine']['gpu'] or res['machine']['cpu']}), batch {res['args']['batch']}, "
-          f"torch {res['machine']['torch']}, threads {res['machine']['torch_threads']}; {stat} of {res['args']['iters']} interleaved rounds "
+          f"torch {res['machine']['torch']}, threads {res['machine']['torch_threads']}; medians of {res['args']['iters']} interleaved rounds "
           f"(training {res['args']['train_iters']}); timing: {res['clock']}; memory: {res['memory_kind']}")
     if res['compile_note']: print('NOTE:', res['compile_note'])
     print('\n| model | input | variant | images/s | x baseline | ms/batch | peak mem MiB | heatmap rel err (tol) | kp err px (tol) | raw kp within 1 px | guard |')

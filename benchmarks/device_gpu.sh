@@ -56,13 +56,12 @@ step() {
 }
 
 if [ "$DRY" = 1 ]; then
-    DEV=cpu
     DEC=(--device cpu --batch 8 --repeats 2 --ref_repeats 2 --no_coco)
-    M48=(--device cpu --widths 48 --sizes 64x64 --batch 2 --iters 2 --warmup 1 --train_iters 2 --train_warmup 1 --amp bf16 --compile --compile_backend aot_eager)
-    M32=(--device cpu --widths 32 --sizes 64x64 --batch 2 --iters 2 --warmup 1 --train_iters 2 --train_warmup 1 --amp bf16 --compile --compile_backend aot_eager)
+    TINY=(--device cpu --sizes 64x64 --batch 2 --iters 2 --warmup 1 --train_iters 2 --train_warmup 1 --amp bf16 --compile --compile_backend aot_eager)
+    M48=(--widths 48 "${TINY[@]}")
+    M32=(--widths 32 "${TINY[@]}")
     DATA=(--sizes 384x288 --rounds 1 --windows 64 --loader_workers 2 --loader_seconds 5)
 else
-    DEV=cuda
     DEC=(--device cuda --no_coco)
     M48=(--gpu --widths 48 --sizes 384x288)
     M32=(--gpu --widths 32 --sizes 256x192)

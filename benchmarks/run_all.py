@@ -321,7 +321,7 @@ def import_device_run(d: Path):
         atomic_write_json(merged, out / 'model.json'); res['model'] = merged
         ran = [tsv[k] for k in ('model48', 'model32') if k in tsv and tsv[k]['rc'] != 'skipped']
         steps['model'] = dict(command='; '.join(r['command'] for r in ran) or merged['command'], seconds=sum(r['seconds'] for r in ran),
-                              rc=max((r['rc'] for r in ran), key=lambda x: x != 0, default=0),
+                              rc=next((r['rc'] for r in ran if r['rc'] != 0), 0),      # the first failure, if any
                               stdout=_captured([py, 'benchmarks/bench_model.py', '--print_json', str(out / 'model.json')]))
     for name, key, script in (('decode', 'decode_eval', 'bench_decode_eval.py'), ('data', 'data', None)):
         r = load_json(d / f'{name}.json')
@@ -351,7 +351,7 @@ def main(argv=None):
         d = Path(a.import_dir)
         if not d.is_dir(): raise SystemExit(f'--import: {d} is not a folder')
         info, steps, res, date = import_device_run(d)
-        cmd = f'bash benchmarks/device_gpu.sh (on the lent GPU machine; imported with python benchmarks/run_all.py --gpu --import)'
+        cmd = 'bash benchmarks/device_gpu.sh (on the lent GPU machine; imported with python benchmarks/run_all.py --gpu --import)'
         if not res.get('model'): raise SystemExit(f'--import: no model benchmark results (model_w48.json / model_w32.json) in {d}')
         steps.setdefault('decode_eval', dict(command='(not run)', seconds=0, rc='-', stdout=''))
         write_md('gpu' if info.get('gpu') else 'cpu', info, steps, res, cmd, date, md)

@@ -252,10 +252,11 @@ def input_section(gpu_rate, data, loader=None) -> str:
                    "probably **not** input-bound")
                 + f" with {WORKERS} workers (the slowest shuffled row is used; the kit's image-window sampler is faster still); "
                 f"the measured GPU rate decides.\n\n"
-                f"TODO (lead): the measured GPU training images/s is pending (no GPU lent); `{GPU_CMD}` on an H100 measures it "
-                f"(and the per-worker rate on that machine's CPU) and rewrites this section with the answer.")
+                f"Pending: the measured GPU training images/s (no GPU lent). `{GPU_CMD}` on a GPU machine, or `benchmarks/device_gpu.sh` "
+                f"on a lent one (see the GPU section), measures it together with the whole DataLoader with {WORKERS} workers on that "
+                f"machine and rewrites this section with the answer.")
     else:
-        body = ("TODO (lead): needs both numbers -- samples/s per worker from `benchmarks/bench_data.py` (not on this branch yet) and the GPU "
+        body = ("Pending: needs both numbers -- samples/s per worker from `benchmarks/bench_data.py` and the GPU "
                 f"training images/s of {TARGET_CFG[0]} {TARGET_CFG[1]} batch 32 (pending, no GPU lent). Input-bound if "
                 f"samples/s per worker x {WORKERS} < GPU training images/s; `{GPU_CMD}` on an H100 measures both.")
     return section('input', head + body)

@@ -16,7 +16,8 @@ __all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 
 # %% ../nbs/00_core.ipynb #625a0571
 def project_root(start: str | Path | None = None) -> Path:
     "The folder holding `settings.ini`, searched upwards from `start` (default: this file, then the cwd)."
-    starts = [Path(start)] if start else [Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd(), Path.cwd()]
+    starts = ([Path(start)] if start else
+              [Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd(), Path.cwd()])
     for s in starts:
         for p in [s.resolve(), *s.resolve().parents]:
             if (p / 'settings.ini').exists() and (p / 'nbs').is_dir(): return p
@@ -40,7 +41,9 @@ def outputs_dir(*parts) -> Path:
 # %% ../nbs/00_core.ipynb #bd6e0700
 def seed_everything(seed: int, deterministic: bool = False) -> None:
     "Seed python, numpy and torch (all devices); optionally force deterministic algorithms."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     if deterministic:
         torch.backends.cudnn.benchmark = False
         torch.backends.cudnn.deterministic = True
@@ -73,11 +76,14 @@ def _to_tuple(x):
 # %% ../nbs/00_core.ipynb #679a6d63
 def atomic_save(obj, path: str | Path) -> Path:
     "`torch.save` to a temp file beside `path`, fsync, then rename over `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
     try:
         with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -86,7 +92,8 @@ def atomic_save(obj, path: str | Path) -> Path:
 
 def atomic_write_text(text: str, path: str | Path) -> Path:
     "Write text atomically (temp file + rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
     with os.fdopen(fd, 'w') as f: f.write(text)
     os.replace(tmp, path)

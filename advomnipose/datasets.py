@@ -46,10 +46,12 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
 def decode_image(data: bytes, where: str = '<bytes>', rgb: bool = True) -> np.ndarray:
     "Decode encoded image bytes to H×W×3 uint8 (RGB, or OpenCV's BGR with `rgb=False`); errors name `where`."
     if not data: raise ImageReadError(f"{where}: empty file")
-    if data[:2] == b'\xff\xd8' and b'\xff\xd9' not in data[-1024:] and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda'):
+    if (data[:2] == b'\xff\xd8' and b'\xff\xd9' not in data[-1024:]
+            and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda')):
         raise ImageReadError(f"{where}: truncated JPEG (no end-of-image marker after the last scan)")
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
-    if img is None: raise ImageReadError(f"{where}: cannot decode {len(data)} bytes (corrupt, or not an image format OpenCV reads)")
+    if img is None:
+        raise ImageReadError(f"{where}: cannot decode {len(data)} bytes (corrupt, or not an image format OpenCV reads)")
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if rgb else img
 
 class ImageReader:
@@ -58,7 +60,8 @@ class ImageReader:
         self.source = Path(source)
         if self.source.is_dir(): self.is_zip = False
         elif self.source.is_file():
-            if not zipfile.is_zipfile(self.source): raise ImageReadError(f"{self.source} is neither a folder nor a zip archive")
+            if not zipfile.is_zipfile(self.source):
+                raise ImageReadError(f"{self.source} is neither a folder nor a zip archive")
             self.is_zip = True
         else: raise FileNotFoundError(f"image folder or zip not found: {self.source}")
         self.cache_size = int(cache_size)
@@ -66,13 +69,17 @@ class ImageReader:
         self.hits = self.misses = 0
 
     def __getstate__(self):      # pickled into spawned workers: no decoded images, no open handles
-        st = self.__dict__.copy(); st['_cache'] = OrderedDict(); return st
+        st = self.__dict__.copy()
+        st['_cache'] = OrderedDict()
+        return st
 
     def member(self, name: str) -> str:
         "The archive member holding `name` (`name` itself or `<archive stem>/name`)."
         zf = _open_zip(self.source)
         for m in (name, f'{self.source.stem}/{name}'):
-            try: zf.getinfo(m); return m
+            try:
+                zf.getinfo(m)
+                return m
             except KeyError: pass
         raise FileNotFoundError(f"{self.source}: no member {name!r} (nor {self.source.stem + '/' + name!r}) in the zip")
 
@@ -92,7 +99,8 @@ class ImageReader:
         key = (name, rgb)
         img = self._cache.get(key)
         if img is not None:
-            self._cache.move_to_end(key); self.hits += 1
+            self._cache.move_to_end(key)
+            self.hits += 1
             return img
         self.misses += 1
         img = decode_image(self.read_bytes(name), self.path_of(name), rgb)
@@ -106,14 +114,16 @@ class ImageReader:
 def image_source_candidates(root, image_set: str) -> tuple[list[Path], list[Path]]:
     "(folders, zips) where the images of `image_set` may live under a COCO-layout root, in order of preference."
     root = Path(root)
-    return [root / 'images' / image_set, root / image_set], [root / 'images' / f'{image_set}.zip', root / f'{image_set}.zip']
+    return ([root / 'images' / image_set, root / image_set],
+            [root / 'images' / f'{image_set}.zip', root / f'{image_set}.zip'])
 
 def find_image_source(root, image_set: str, data_format: str = 'jpg') -> Path:
     "The folder or zip holding the images of `image_set` under a dataset root."
     folders, zips = image_source_candidates(root, image_set)
     for c in (zips + folders if data_format == 'zip' else folders + zips):
         if (c.is_file() if c.suffix == '.zip' else c.is_dir()): return c
-    raise FileNotFoundError(f"no images for set {image_set!r} under {root}; tried " + ', '.join(str(c) for c in folders + zips))
+    raise FileNotFoundError(f"no images for set {image_set!r} under {root}; tried "
+                            + ', '.join(str(c) for c in folders + zips))
 
 # %% ../nbs/21_datasets.ipynb #9612254e
 class TopDownDataset(Dataset):
@@ -147,7 +157,8 @@ class TopDownDataset(Dataset):
 
     # --- one sample -------------------------------------------------------------------------
     def _where(self, idx, rec):
-        return f"{self.name} {self.image_set} sample {idx} (image_id {rec['image_id']}, ann_id {rec['ann_id']}, image {rec['image']})"
+        return (f"{self.name} {self.image_set} sample {idx} (image_id {rec['image_id']}, ann_id {rec['ann_id']}, "
+                f"image {rec['image']})")
 
     def load(self, idx: int, params: dict | None = None):
         "The sample `idx`, without skip handling; `params` replaces the random draws (see `TopDownTransform.draw`)."
@@ -155,47 +166,60 @@ class TopDownDataset(Dataset):
         joints, vis = rec['joints'][:, :2], rec['joints'][:, 2]
         if params is None: params = self.transform.draw(self._get_rng(), joints, vis, rec['center'], rec['scale'])
         try: img = self.reader.decode(rec['image'], rgb=False)
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e: raise SampleError(f"{self._where(idx, rec)}: {e}") from e
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+            raise SampleError(f"{self._where(idx, rec)}: {e}") from e
         h, w = img.shape[:2]
         if rec.get('width') is not None and (w, h) != (rec['width'], rec['height']):
-            raise SampleError(f"{self._where(idx, rec)}: decoded {w}x{h} but the annotations say {rec['width']}x{rec['height']}")
+            raise SampleError(f"{self._where(idx, rec)}: decoded {w}x{h} "
+                              f"but the annotations say {rec['width']}x{rec['height']}")
         out = self.transform(img, joints, vis, params, channels='bgr')
         meta = dict(index=int(idx), image=rec['image'], image_id=int(rec['image_id']), ann_id=int(rec['ann_id']),
-                    center=out['center'], scale=out['scale'], rotation=float(out['rotation']), flipped=bool(out['flipped']),
-                    score=float(rec['score']), area=float(rec['area']), joints=out['joints'], joints_hm=out['joints_hm'],
-                    img_wh=np.array([w, h]), skipped_from=-1, skip_reason='')
-        return torch.from_numpy(out['image']), torch.from_numpy(out['target']), torch.from_numpy(out['target_weight']), meta
+                    center=out['center'], scale=out['scale'], rotation=float(out['rotation']),
+                    flipped=bool(out['flipped']), score=float(rec['score']), area=float(rec['area']),
+                    joints=out['joints'], joints_hm=out['joints_hm'], img_wh=np.array([w, h]),
+                    skipped_from=-1, skip_reason='')
+        return (torch.from_numpy(out['image']), torch.from_numpy(out['target']),
+                torch.from_numpy(out['target_weight']), meta)
 
     def __getitem__(self, idx: int):
         try: return self.load(idx)
         except SampleError as e:
             if not (self.is_train and self.skip_bad): raise
-            self.skipped[int(idx)] = str(e); first = e
+            self.skipped[int(idx)] = str(e)
+            first = e
         tries = min(len(self), self.max_skip_tries) - 1
         for k in range(1, tries + 1):
             j = (idx + k) % len(self)
             if j in self.skipped: continue
             try: sample = self.load(j)
-            except SampleError as e: self.skipped[j] = str(e); continue
+            except SampleError as e:
+                self.skipped[j] = str(e)
+                continue
             sample[3].update(skipped_from=int(idx), skip_reason=str(first))
             return sample
-        raise SampleError(f"{self.name} {self.image_set}: sample {idx} and the next {tries} are all unreadable; first: {first}")
+        raise SampleError(f"{self.name} {self.image_set}: sample {idx} and the next {tries} are all unreadable; "
+                          f"first: {first}")
 
     # --- bookkeeping ------------------------------------------------------------------------
     def collect_skips(self, meta) -> int:
-        "Record the skips reported in a (collated) batch meta; returns how many samples of the batch replaced a bad one."
-        sf = meta['skipped_from']; reasons = meta['skip_reason']
+        ("Record the skips reported in a (collated) batch meta; "
+         "returns how many samples of the batch replaced a bad one.")
+        sf = meta['skipped_from']
+        reasons = meta['skip_reason']
         sf = sf.tolist() if hasattr(sf, 'tolist') else ([sf] if isinstance(sf, int) else list(sf))
         reasons = [reasons] if isinstance(reasons, str) else list(reasons)
         n = 0
         for i, r in zip(sf, reasons):
-            if i >= 0: self.skipped[int(i)] = r; n += 1
+            if i >= 0:
+                self.skipped[int(i)] = r
+                n += 1
         return n
 
     def report_skipped(self, file=None, limit: int = 10) -> dict:
         "Print (and return) the bad samples skipped so far."
         if self.skipped:
-            print(f"{self.name} {self.image_set}: {len(self.skipped)} unreadable sample(s) skipped and replaced:", file=file)
+            print(f"{self.name} {self.image_set}: {len(self.skipped)} unreadable sample(s) skipped and replaced:",
+                  file=file)
             for i, r in list(sorted(self.skipped.items()))[:limit]: print(f"  [{i}] {r}", file=file)
             if len(self.skipped) > limit: print(f"  ... and {len(self.skipped) - limit} more", file=file)
         return dict(self.skipped)
@@ -205,7 +229,8 @@ def _load_json(path: Path):
     if not path.is_file(): raise FileNotFoundError(f"annotation file not found: {path}")
     try:
         with open(path) as f: return json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AnnotationError(f"{path}: not valid JSON ({e})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise AnnotationError(f"{path}: not valid JSON ({e})") from None
 
 def _need(entry, keys, what, path):
     if not isinstance(entry, dict): raise AnnotationError(f"{path}: {what} is not a JSON object: {str(entry)[:80]}")
@@ -242,12 +267,14 @@ class COCOKeypoints(TopDownDataset):
         self.spec = spec or spec_from_coco_category(self.category, sigmas=sig)
         J = self.spec.num_joints
         if len(self.category['keypoints']) != J:
-            raise AnnotationError(f"{gt}: category {self.category.get('name')!r} has {len(self.category['keypoints'])} keypoints, the keypoint spec {J}")
+            raise AnnotationError(f"{gt}: category {self.category.get('name')!r} has "
+                                  f"{len(self.category['keypoints'])} keypoints, the keypoint spec {J}")
         if J != cfg.MODEL.NUM_JOINTS:
             raise ValueError(f"{gt}: the dataset has {J} keypoints but MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS}")
         self.images = {}
         for i, im in enumerate(data['images']):
-            _need(im, ['id', 'file_name', 'width', 'height'], f"image #{i} (id {im.get('id', '?') if isinstance(im, dict) else '?'})", gt)
+            _need(im, ['id', 'file_name', 'width', 'height'],
+                  f"image #{i} (id {im.get('id', '?') if isinstance(im, dict) else '?'})", gt)
             self.images[int(im['id'])] = im
         self.aspect_ratio = cfg.MODEL.IMAGE_SIZE[0] / cfg.MODEL.IMAGE_SIZE[1]
         self.excluded = {'other_category': 0, 'crowd': 0, 'invalid_box': 0, 'no_keypoints': 0}
@@ -270,25 +297,37 @@ class COCOKeypoints(TopDownDataset):
         cat_id, recs = self.category['id'], []
         by_image = {}
         for a in anns:
-            _need(a, ['id', 'image_id', 'category_id'], f"annotation {a.get('id', '?') if isinstance(a, dict) else '?'}", path)
+            _need(a, ['id', 'image_id', 'category_id'],
+                  f"annotation {a.get('id', '?') if isinstance(a, dict) else '?'}", path)
             if int(a['image_id']) not in self.images:
-                raise AnnotationError(f"{path}: annotation {a['id']} refers to image_id {a['image_id']}, which is not in 'images'")
+                raise AnnotationError(f"{path}: annotation {a['id']} refers to image_id {a['image_id']}, "
+                                      "which is not in 'images'")
             by_image.setdefault(int(a['image_id']), []).append(a)
         self.n_annotations = len(anns)
         for iid, im in self.images.items():
             for a in by_image.get(iid, []):
                 what = f"annotation {a['id']} (image_id {iid})"
-                if a['category_id'] != cat_id: self.excluded['other_category'] += 1; continue
-                if a.get('iscrowd', 0): self.excluded['crowd'] += 1; continue
+                if a['category_id'] != cat_id:
+                    self.excluded['other_category'] += 1
+                    continue
+                if a.get('iscrowd', 0):
+                    self.excluded['crowd'] += 1
+                    continue
                 _need(a, ['bbox', 'keypoints', 'area'], what, path)
                 box = _box4(a['bbox'], what, path)
-                if box[2] < 0 or box[3] < 0: raise AnnotationError(f"{path}: {what} has a negative box size {a['bbox']}")
+                if box[2] < 0 or box[3] < 0:
+                    raise AnnotationError(f"{path}: {what} has a negative box size {a['bbox']}")
                 kps = np.asarray(a['keypoints'], dtype=np.float64)
                 if kps.shape != (3 * J,):
-                    raise AnnotationError(f"{path}: {what} has {kps.size} keypoint values; expected {3 * J} (x, y, v for {J} joints)")
+                    raise AnnotationError(f"{path}: {what} has {kps.size} keypoint values; "
+                                          f"expected {3 * J} (x, y, v for {J} joints)")
                 cb = clean_box(box, im['width'], im['height'])
-                if not a['area'] > 0 or cb is None or box[2] == 0 or box[3] == 0: self.excluded['invalid_box'] += 1; continue
-                if kps.max() == 0: self.excluded['no_keypoints'] += 1; continue
+                if not a['area'] > 0 or cb is None or box[2] == 0 or box[3] == 0:
+                    self.excluded['invalid_box'] += 1
+                    continue
+                if kps.max() == 0:
+                    self.excluded['no_keypoints'] += 1
+                    continue
                 kps = kps.reshape(J, 3)
                 c, s = box_to_center_scale(cb, self.aspect_ratio)
                 recs.append(dict(image=im['file_name'], image_id=iid, ann_id=int(a['id']), center=c, scale=s,
@@ -298,23 +337,31 @@ class COCOKeypoints(TopDownDataset):
 
     def _det_records(self, path, thre, J):
         dets = _load_json(path)
-        if not isinstance(dets, list): raise AnnotationError(f"{path}: expected a list of detections (COCO results format)")
+        if not isinstance(dets, list):
+            raise AnnotationError(f"{path}: expected a list of detections (COCO results format)")
         st = dict(total=len(dets), kept=0, below_threshold=0, other_category=0)
         recs = []
         for i, d in enumerate(dets):
             _need(d, ['image_id', 'category_id', 'bbox', 'score'], f"detection #{i}", path)
             what = f"detection #{i} (image_id {d['image_id']})"
-            if d['category_id'] != self.category['id']: st['other_category'] += 1; continue
-            if d['score'] < thre: st['below_threshold'] += 1; continue
+            if d['category_id'] != self.category['id']:
+                st['other_category'] += 1
+                continue
+            if d['score'] < thre:
+                st['below_threshold'] += 1
+                continue
             iid = int(d['image_id'])
             if iid not in self.images: raise AnnotationError(f"{path}: {what}: image_id not in {self.ann_file}")
             box = _box4(d['bbox'], what, path)
-            if box[2] <= 0 or box[3] <= 0: raise AnnotationError(f"{path}: {what} has a box of zero or negative size {d['bbox']}")
+            if box[2] <= 0 or box[3] <= 0:
+                raise AnnotationError(f"{path}: {what} has a box of zero or negative size {d['bbox']}")
             c, s = box_to_center_scale(box, self.aspect_ratio)
             im = self.images[iid]
             recs.append(dict(image=im['file_name'], image_id=iid, ann_id=-1, center=c, scale=s, joints=np.zeros((J, 3)),
-                             box=box, score=float(d['score']), area=float(box[2] * box[3]), width=im['width'], height=im['height']))
-        st['kept'] = len(recs); self.det_stats, self.det_file = st, path
+                             box=box, score=float(d['score']), area=float(box[2] * box[3]), width=im['width'],
+                             height=im['height']))
+        st['kept'] = len(recs)
+        self.det_stats, self.det_file = st, path
         return recs
 
     def _describe_empty(self):
@@ -327,7 +374,8 @@ class COCOKeypoints(TopDownDataset):
                  images_with_samples=len({r['image_id'] for r in getattr(self, 'records', [])}))
         if self.det_stats is None: s.update(source='gt', annotations=self.n_annotations, excluded=dict(self.excluded))
         else: s.update(source=f'detections ({self.det_file})', detections=dict(self.det_stats))
-        s.update(dropped_by_max_samples=getattr(self, '_dropped_by_max', 0), skipped_bad=len(getattr(self, 'skipped', {})))
+        s.update(dropped_by_max_samples=getattr(self, '_dropped_by_max', 0),
+                 skipped_bad=len(getattr(self, 'skipped', {})))
         return s
 
 # %% ../nbs/21_datasets.ipynb #424acd67
@@ -340,13 +388,15 @@ class MPIIDataset(TopDownDataset):
         self.ann_file = self.root / 'annot' / f'{image_set}.json'
         gt_mat = self.root / 'annot' / 'gt_valid.mat'
         self.gt_mat_path, self.gt_json_path = (gt_mat if gt_mat.is_file() else None), None
-        if cfg.MODEL.NUM_JOINTS != 16: raise ValueError(f"MPII has 16 joints but MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS}")
+        if cfg.MODEL.NUM_JOINTS != 16:
+            raise ValueError(f"MPII has 16 joints but MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS}")
         data = _load_json(self.ann_file)
         if not isinstance(data, list): raise AnnotationError(f"{self.ann_file}: expected a list of person entries")
         if not data:
             raise ValueError(f"{self.ann_file} holds no entries: nothing to {'train' if is_train else 'evaluate'} on. "
-                             "(The shared data pack's MPII train.json is empty on purpose — MPII training images are not "
-                             "in it; use the full MPII annotations and images, or train on COCO.)")
+                             "(The shared data pack's MPII train.json is empty on purpose — "
+                             "MPII training images are not in it; use the full MPII annotations and images, "
+                             "or train on COCO.)")
         self.records = [self._record(i, a, image_set != 'test') for i, a in enumerate(data)]
         folder, z = self.root / 'images', self.root / 'images.zip'
         cands = [z, folder] if cfg.DATASET.DATA_FORMAT == 'zip' else [folder, z]
@@ -358,25 +408,31 @@ class MPIIDataset(TopDownDataset):
     def _record(self, i, a, labelled):
         what = f"entry #{i} (image {a.get('image', '?') if isinstance(a, dict) else '?'})"
         _need(a, ['image', 'center', 'scale'] + (['joints', 'joints_vis'] if labelled else []), what, self.ann_file)
-        c = np.asarray(a['center'], dtype=np.float64); s = float(a['scale'])
+        c = np.asarray(a['center'], dtype=np.float64)
+        s = float(a['scale'])
         if c.shape != (2,) or not np.isfinite(c).all() or not s > 0:
-            raise AnnotationError(f"{self.ann_file}: {what} has center {a['center']} / scale {a['scale']}; expected 2 numbers / a positive number")
-        if c[0] != -1: c[1] += 15 * s; s *= 1.25
+            raise AnnotationError(f"{self.ann_file}: {what} has center {a['center']} / scale {a['scale']}; "
+                                  "expected 2 numbers / a positive number")
+        if c[0] != -1:
+            c[1] += 15 * s
+            s *= 1.25
         c = c - 1
         joints = np.zeros((16, 3))
         if labelled:
             j, v = np.asarray(a['joints'], dtype=np.float64), np.asarray(a['joints_vis'], dtype=np.float64)
             if j.shape != (16, 2) or v.shape != (16,):
-                raise AnnotationError(f"{self.ann_file}: {what} has joints {j.shape} / joints_vis {v.shape}; expected (16, 2) / (16,)")
+                raise AnnotationError(f"{self.ann_file}: {what} has joints {j.shape} / joints_vis {v.shape}; "
+                                      "expected (16, 2) / (16,)")
             joints[:, :2], joints[:, 2] = j - 1, (v > 0)
         stem = Path(a['image']).stem
-        return dict(image=a['image'], image_id=int(stem) if stem.isdigit() else i, ann_id=i, center=c, scale=np.array([s, s]),
-                    joints=joints, box=None, score=1.0, area=float((float(a['scale']) * 200) ** 2), width=None, height=None)
+        return dict(image=a['image'], image_id=int(stem) if stem.isdigit() else i, ann_id=i, center=c,
+                    scale=np.array([s, s]), joints=joints, box=None, score=1.0,
+                    area=float((float(a['scale']) * 200) ** 2), width=None, height=None)
 
     def summary(self) -> dict:
-        return dict(dataset=self.name, image_set=self.image_set, annotation_file=str(self.ann_file), samples=len(self.records),
-                    images=len({r['image'] for r in self.records}), dropped_by_max_samples=self._dropped_by_max,
-                    skipped_bad=len(self.skipped))
+        return dict(dataset=self.name, image_set=self.image_set, annotation_file=str(self.ann_file),
+                    samples=len(self.records), images=len({r['image'] for r in self.records}),
+                    dropped_by_max_samples=self._dropped_by_max, skipped_bad=len(self.skipped))
 
 # %% ../nbs/21_datasets.ipynb #9ea379df
 def _resolve(p) -> Path:
@@ -395,7 +451,8 @@ def build_dataset(cfg, split: str = 'train', is_train: bool | None = None) -> To
     else:
         det = None
         if split == 'val' and not cfg.TEST.USE_GT_BBOX:
-            if not cfg.TEST.COCO_BBOX_FILE: raise ValueError("TEST.USE_GT_BBOX is false but TEST.COCO_BBOX_FILE is empty")
+            if not cfg.TEST.COCO_BBOX_FILE:
+                raise ValueError("TEST.USE_GT_BBOX is false but TEST.COCO_BBOX_FILE is empty")
             det = _resolve(cfg.TEST.COCO_BBOX_FILE)
         ds = COCOKeypoints(root, image_set, cfg, is_train, det_file=det)
     if split == 'val' and cfg.TEST.MAX_IMAGES > 0: limit_images(ds, cfg.TEST.MAX_IMAGES)
@@ -421,9 +478,11 @@ def _unwrap(ds):
 _IMPORT_PID = os.getpid()     # differs from os.getpid() in a forked DataLoader worker
 
 def seed_worker(worker_id: int):
-    "DataLoader `worker_init_fn`: seed numpy/python from the worker's torch seed, one OpenCV thread, reseed the dataset."
+    ("DataLoader `worker_init_fn`: seed numpy/python from the worker's torch seed, one OpenCV thread, "
+     "reseed the dataset.")
     seed = torch.initial_seed()
-    np.random.seed(seed % 2 ** 32); random.seed(seed)
+    np.random.seed(seed % 2 ** 32)
+    random.seed(seed)
     if _IMPORT_PID == os.getpid(): cv2.setNumThreads(1)   # a fresh (spawned) worker; never in a forked one, see below
     info = torch.utils.data.get_worker_info()
     ds = _unwrap(info.dataset if info is not None else None)
@@ -435,14 +494,17 @@ def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distribu
     """A seeded DataLoader over `dataset` (see above); `mp_context`: worker start method (None: the platform default).
     `persistent=False` restarts the workers every epoch, so re-seeding `loader.generator` reseeds them (exact resume).
     `shuffle` with `shuffle_window` > 0: image-grouped shuffling by `ImageWindowBatchSampler` (windows of that many
-    images, per-worker streams; call `loader.batch_sampler.set_epoch(epoch)` each epoch) and an image cache that holds a window."""
-    g = torch.Generator(); g.manual_seed(int(seed))
+    images, per-worker streams; call `loader.batch_sampler.set_epoch(epoch)` each epoch) and an image cache that
+    holds a window."""
+    g = torch.Generator()
+    g.manual_seed(int(seed))
     if workers == 0:
         ds = _unwrap(dataset)
         if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
     else: cv2.setNumThreads(1)     # inherited by forked workers (OpenCV's pool must not be reconfigured after a fork)
     common = dict(num_workers=workers, pin_memory=torch.cuda.is_available(), worker_init_fn=seed_worker, generator=g,
-                  persistent_workers=persistent and workers > 0, multiprocessing_context=mp_context if workers > 0 else None)
+                  persistent_workers=persistent and workers > 0,
+                  multiprocessing_context=mp_context if workers > 0 else None)
     if shuffle and int(shuffle_window) > 0:
         bs = ImageWindowBatchSampler(sample_image_keys(dataset), batch_size, int(shuffle_window), num_workers=workers,
                                      num_replicas=None if distributed else 1, rank=None if distributed else 0,
@@ -483,7 +545,8 @@ class ImageWindowBatchSampler(torch.utils.data.Sampler):
     def __init__(self, image_keys, batch_size: int, window: int = 64, num_workers: int = 0,
                  num_replicas: int | None = None, rank: int | None = None, seed: int = 0, drop_last: bool = False):
         keys = np.asarray(image_keys, dtype=object)
-        if keys.ndim != 1 or len(keys) == 0: raise ValueError(f"image_keys must be a non-empty 1-D sequence, got shape {keys.shape}")
+        if keys.ndim != 1 or len(keys) == 0:
+            raise ValueError(f"image_keys must be a non-empty 1-D sequence, got shape {keys.shape}")
         for name, v, lo in (('batch_size', batch_size, 1), ('window', window, 1), ('num_workers', num_workers, 0)):
             if int(v) < lo: raise ValueError(f"{name} must be >= {lo}, got {v}")
         self.num_replicas, self.rank = _dist_default(num_replicas, 'world'), _dist_default(rank, 'rank')
@@ -511,16 +574,19 @@ class ImageWindowBatchSampler(torch.utils.data.Sampler):
         for b in self.plan()['batches']: yield b.tolist()
 
     def plan(self, epoch: int | None = None) -> dict:
-        """The epoch's batches of this rank, in DataLoader order: `batches` (index arrays), `worker` (the worker each goes
-        to), `windows` (window id of each sample, unique within the rank), `images` (image number of each sample)."""
+        """The epoch's batches of this rank, in DataLoader order: `batches` (index arrays), `worker` (the worker
+        each goes to), `windows` (window id of each sample, unique within the rank), `images` (image number of each
+        sample)."""
         epoch = self.epoch if epoch is None else int(epoch)
         R, bs, nw = self.num_replicas, self.batch_size, max(1, self.num_workers)
         rng = np.random.default_rng([self.seed, epoch])
-        pos = np.empty(self.n_images, np.int64); pos[rng.permutation(self.n_images)] = np.arange(self.n_images)
+        pos = np.empty(self.n_images, np.int64)
+        pos[rng.permutation(self.n_images)] = np.arange(self.n_images)
         seq = np.argsort(pos[self.image_of], kind='stable')           # samples grouped by image, images shuffled
         seq = np.resize(seq, self.per_rank * R)                        # pad by repeating the start / drop the tail
         mine = seq[self.rank * self.per_rank:(self.rank + 1) * self.per_rank]
-        sizes = np.full(self._batches_all, bs); sizes[-1] = self.per_rank - bs * (self._batches_all - 1)
+        sizes = np.full(self._batches_all, bs)
+        sizes[-1] = self.per_rank - bs * (self._batches_all - 1)
         owner = np.arange(self._batches_all) % nw                        # DataLoader dispatch: batch k -> worker k % nw
         bounds = np.concatenate([[0], np.cumsum(np.bincount(owner, weights=sizes, minlength=nw).astype(np.int64))])
         streams, wins = [], []
@@ -533,11 +599,14 @@ class ImageWindowBatchSampler(torch.utils.data.Sampler):
             win = run * n_win // max(n_img, 1)                           # balanced windows of <= `window` images
             wr = np.random.default_rng([self.seed, epoch, self.rank, w])
             order = np.lexsort((wr.random(len(chunk)), win))            # shuffle within each window
-            streams.append(chunk[order]); wins.append(win[order] + w * (self.n_images + 1))
+            streams.append(chunk[order])
+            wins.append(win[order] + w * (self.n_images + 1))
         batches, workers, windows, ptr = [], [], [], np.zeros(nw, np.int64)
         for k in range(self._num_batches):
             w, s = k % nw, sizes[k]
-            batches.append(streams[w][ptr[w]:ptr[w] + s]); windows.append(wins[w][ptr[w]:ptr[w] + s])
-            workers.append(w); ptr[w] += s
+            batches.append(streams[w][ptr[w]:ptr[w] + s])
+            windows.append(wins[w][ptr[w]:ptr[w] + s])
+            workers.append(w)
+            ptr[w] += s
         return dict(batches=batches, worker=np.array(workers), windows=windows,
                     images=[self.image_of[b] for b in batches])

@@ -45,7 +45,8 @@ def load_image(image) -> np.ndarray:
     a = image.detach().cpu().numpy() if isinstance(image, torch.Tensor) else np.asarray(image)
     if a.ndim == 2: a = np.repeat(a[:, :, None], 3, axis=2)
     if a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8:
-        raise ValueError(f"image must be a path, a PIL image or an H x W x 3 uint8 RGB array; got shape {a.shape} dtype {a.dtype}")
+        raise ValueError(f"image must be a path, a PIL image or an H x W x 3 uint8 RGB array; "
+                         f"got shape {a.shape} dtype {a.dtype}")
     return np.ascontiguousarray(a)
 
 # %% ../nbs/50_inference.ipynb #313087b1
@@ -60,14 +61,16 @@ def _check_boxes(boxes, img_shape, where: str) -> np.ndarray:
         h, w = img_shape[:2]
         return np.array([[0.0, 0.0, float(w), float(h)]])
     try: b = np.asarray(boxes, dtype=np.float64)
-    except (TypeError, ValueError) as e: raise ValueError(f"{where}: boxes are not an N x 4 array of numbers: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where}: boxes are not an N x 4 array of numbers: {e}") from None
     if b.size == 0: return np.zeros((0, 4))
     if b.ndim == 1: b = b[None]
-    if b.ndim != 2 or b.shape[1] != 4: raise ValueError(f"{where}: boxes must be N x 4 (x, y, w, h), got shape {b.shape}")
+    if b.ndim != 2 or b.shape[1] != 4:
+        raise ValueError(f"{where}: boxes must be N x 4 (x, y, w, h), got shape {b.shape}")
     bad = np.flatnonzero(~np.isfinite(b).all(1) | (b[:, 2] <= 0) | (b[:, 3] <= 0))
     if bad.size:
-        raise ValueError(f"{where}: box {bad[0]} = {b[bad[0]].tolist()} is not finite or has no positive width and height "
-                         f"({bad.size} such boxes)")
+        raise ValueError(f"{where}: box {bad[0]} = {b[bad[0]].tolist()} is not finite "
+                         f"or has no positive width and height ({bad.size} such boxes)")
     return b
 
 def _check_scores(scores, n: int, where: str) -> np.ndarray:
@@ -83,12 +86,14 @@ def _spec_for(num_joints: int, cfg: Config | None = None, src: str = 'checkpoint
            {17: COCO17, 16: MPII16}.get(num_joints)
     if spec is None or spec.num_joints != num_joints:
         raise ValueError(f"{src}: the model predicts {num_joints} joints, which is not "
-                         f"{'the ' + spec.name + ' keypoint set' if spec else 'COCO-17 or MPII-16'}; pass spec=KeypointSpec(...)")
+                         f"{'the ' + spec.name + ' keypoint set' if spec else 'COCO-17 or MPII-16'}; "
+                         "pass spec=KeypointSpec(...)")
     return spec
 
 # %% ../nbs/50_inference.ipynb #9fc1827e
 class Predictor:
-    "Top-down pose inference: person boxes → affine crops (as in training) → heatmaps (flip test) → DARK keypoints in image pixels."
+    ("Top-down pose inference: person boxes → affine crops (as in training) → heatmaps (flip test) → "
+     "DARK keypoints in image pixels.")
     def __init__(self, model: nn.Module, image_size=(192, 256), spec: KeypointSpec = COCO17, device=None,
                  flip_test: bool = True, dark: bool = True, batch_size: int = 32, padding: float = 1.25,
                  blur_kernel: int = 11, in_vis_thre: float = 0.2, mean=IMAGENET_MEAN, std=IMAGENET_STD):
@@ -105,13 +110,14 @@ class Predictor:
         self.checkpoint, self.cfg = None, None
 
     def __repr__(self):
-        return (f"Predictor({type(self.model).__name__}, image_size={self.image_size}, spec={self.spec.name}, device={self.device}, "
-                f"flip_test={self.flip_test}, dark={self.dark}, batch_size={self.batch_size})")
+        return (f"Predictor({type(self.model).__name__}, image_size={self.image_size}, spec={self.spec.name}, "
+                f"device={self.device}, flip_test={self.flip_test}, dark={self.dark}, batch_size={self.batch_size})")
 
     @classmethod
     def from_checkpoint(cls, path, cfg=None, **kw) -> 'Predictor':
         """An OmniPose rebuilt from the checkpoint's keys and loaded strictly; image size, keypoint set and test options
-        from `cfg` (a Config or YAML path; default: the run folder's `config.yaml` beside the checkpoint); `kw` overrides."""
+        from `cfg` (a Config or YAML path; default: the run folder's `config.yaml` beside the checkpoint); `kw`
+        overrides."""
         path = Path(path)
         if cfg is None and (path.parent / 'config.yaml').is_file(): cfg = path.parent / 'config.yaml'
         cfg_src = str(cfg) if isinstance(cfg, (str, Path)) else 'cfg'
@@ -120,17 +126,19 @@ class Predictor:
         opts = {}
         if cfg is not None:
             if cfg.MODEL.NUM_JOINTS != model.num_joints:
-                raise ValueError(f"{cfg_src}: MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS} but the checkpoint {path} has {model.num_joints} joints")
+                raise ValueError(f"{cfg_src}: MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS} "
+                                 f"but the checkpoint {path} has {model.num_joints} joints")
             T = cfg.TEST
-            opts = dict(image_size=tuple(cfg.MODEL.IMAGE_SIZE), flip_test=T.FLIP_TEST, dark=T.DARK, blur_kernel=T.BLUR_KERNEL,
-                        batch_size=T.BATCH_SIZE_PER_GPU, in_vis_thre=T.IN_VIS_THRE)
+            opts = dict(image_size=tuple(cfg.MODEL.IMAGE_SIZE), flip_test=T.FLIP_TEST, dark=T.DARK,
+                        blur_kernel=T.BLUR_KERNEL, batch_size=T.BATCH_SIZE_PER_GPU, in_vis_thre=T.IN_VIS_THRE)
         if 'spec' not in kw: opts['spec'] = _spec_for(model.num_joints, cfg, str(path))
         pred = cls(model, **{**opts, **kw})
         pred.checkpoint, pred.cfg = str(path), cfg
         return pred
 
     def crop(self, image, boxes=None):
-        "Normalised crops (N×3×H×W float32) of the person `boxes` (xywh, N×4; None: whole image), with their centers and scales (N×2)."
+        ("Normalised crops (N×3×H×W float32) of the person `boxes` (xywh, N×4; None: whole image), "
+         "with their centers and scales (N×2).")
         img = load_image(image)
         b = _check_boxes(boxes, img.shape, 'crop')
         return self._crop(img, b)
@@ -141,7 +149,8 @@ class Predictor:
         x = np.empty((len(boxes), 3, H, W), np.float32)
         for i, (c, s) in enumerate(zip(centers, scales)):
             M = get_affine_transform(c, s, 0.0, self.image_size)
-            crop = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+            crop = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=(0, 0, 0))
             x[i] = normalize_image(crop, self.mean, self.std, channels='rgb')
         return x, centers.reshape(-1, 2), scales.reshape(-1, 2)
 
@@ -154,11 +163,14 @@ class Predictor:
             raise TypeError(f"the model must return one N x J x h x w heatmap tensor, got {type(hm).__name__} "
                             f"{tuple(hm.shape) if isinstance(hm, torch.Tensor) else ''}")
         if hm.shape[1] != self.spec.num_joints:
-            raise ValueError(f"the model returns {hm.shape[1]} heatmaps but the keypoint set {self.spec.name!r} has {self.spec.num_joints} joints")
+            raise ValueError(f"the model returns {hm.shape[1]} heatmaps but the keypoint set {self.spec.name!r} "
+                             f"has {self.spec.num_joints} joints")
         return hm.float()
 
-    def predict_many(self, images, boxes_list=None, box_scores_list=None, return_heatmaps: bool = False) -> list[list[dict]]:
-        "`predict` for several images at once: all their persons are cropped and run in batches; one list of dicts per image."
+    def predict_many(self, images, boxes_list=None, box_scores_list=None,
+                     return_heatmaps: bool = False) -> list[list[dict]]:
+        ("`predict` for several images at once: all their persons are cropped and run in batches; "
+         "one list of dicts per image.")
         images = list(images)
         n = len(images)
         boxes_list = [None] * n if boxes_list is None else list(boxes_list)
@@ -172,7 +184,12 @@ class Predictor:
             s = _check_scores(s, len(b), f"image {i}")
             if not len(b): continue
             x, c, sc = self._crop(img, b)
-            crops.append(x); centers.append(c); scales.append(sc); boxes.append(b); scores.append(s); owner += [i] * len(b)
+            crops.append(x)
+            centers.append(c)
+            scales.append(sc)
+            boxes.append(b)
+            scores.append(s)
+            owner += [i] * len(b)
         out = [[] for _ in range(n)]
         if not owner: return out
         x, centers, scales = np.concatenate(crops), np.concatenate(centers), np.concatenate(scales)
@@ -182,7 +199,8 @@ class Predictor:
             for a in range(0, len(x), self.batch_size):
                 z = slice(a, a + self.batch_size)
                 hm = self.heatmaps(torch.from_numpy(x[z]))
-                coords, maxvals = decode_heatmaps(hm, centers[z], scales[z], dark=self.dark, blur_kernel=self.blur_kernel)
+                coords, maxvals = decode_heatmaps(hm, centers[z], scales[z], dark=self.dark,
+                                                  blur_kernel=self.blur_kernel)
                 kps.append(torch.cat([coords.double(), maxvals.double()], -1).cpu().numpy())
                 if return_heatmaps: hms.append(hm.cpu().numpy())
         kps = np.concatenate(kps)
@@ -213,7 +231,8 @@ class ImageSource:
                 m = PurePosixPath(info.filename)
                 if info.is_dir() or m.suffix.lower() not in IMAGE_SUFFIXES or m.parts[0] == '__MACOSX': continue
                 if m.name in self._members:
-                    raise ValueError(f"{p}: two members are named {m.name}: {self._members[m.name]} and {info.filename}")
+                    raise ValueError(f"{p}: two members are named {m.name}: "
+                                     f"{self._members[m.name]} and {info.filename}")
                 self._members[m.name] = info.filename
             self.names = sorted(self._members)
         elif p.exists(): raise ValueError(f"{p} is neither a folder nor a zip archive")
@@ -242,13 +261,15 @@ def _read_json(p, what: str):
     except json.JSONDecodeError as e: raise ValueError(f"{what} file {p} is not valid JSON: {e}") from None
 
 def recipe_gt_persons(anns, img_w: int, img_h: int) -> tuple[list, np.ndarray]:
-    "The GT persons the validation recipe crops (non-crowd, labelled keypoints, area > 0, box clipped to the image): (annotations, N×4 boxes)."
+    ("The GT persons the validation recipe crops (non-crowd, labelled keypoints, area > 0, box clipped to the image): "
+     "(annotations, N×4 boxes).")
     keep, boxes = [], []
     for a in anns:
         if a.get('iscrowd', 0) or a.get('area', 0) <= 0 or max(a.get('keypoints') or [0]) <= 0: continue
         b = clean_box(a['bbox'], img_w, img_h)
         if b is None: continue
-        keep.append(a); boxes.append(b)
+        keep.append(a)
+        boxes.append(b)
     return keep, np.array(boxes, dtype=np.float64).reshape(-1, 4)
 
 def gt_person_boxes(gt_json) -> tuple[dict, dict]:
@@ -262,44 +283,54 @@ def gt_person_boxes(gt_json) -> tuple[dict, dict]:
     images, names = {}, {}
     for im in d['images']:
         name = PurePosixPath(im['file_name']).name
-        if name in names: raise ValueError(f"GT {src}: file name {name} is listed for image ids {names[name]} and {im['id']}")
+        if name in names:
+            raise ValueError(f"GT {src}: file name {name} is listed for image ids {names[name]} and {im['id']}")
         names[name], images[im['id']] = im['id'], im
     by_img = {}
     for i, a in enumerate(d['annotations']):
         if a.get('category_id') not in cats: continue
         missing = [k for k in ('image_id', 'bbox', 'keypoints') if k not in a]
         if missing: raise ValueError(f"GT {src}: annotation #{i} (id {a.get('id', '?')}) lacks {missing}")
-        if a['image_id'] not in images: raise ValueError(f"GT {src}: annotation id {a.get('id', '?')} names unknown image_id {a['image_id']}")
+        if a['image_id'] not in images:
+            raise ValueError(f"GT {src}: annotation id {a.get('id', '?')} names unknown image_id {a['image_id']}")
         by_img.setdefault(a['image_id'], []).append(a)
     boxes = {i: recipe_gt_persons(by_img.get(i, []), im['width'], im['height'])[1] for i, im in images.items()}
     return names, boxes
 
 def det_person_boxes(det_json, score_thr: float = 0.0, category_id: int = 1) -> dict:
-    "From COCO detection results (path or list): `{image_id: (N×4 boxes, N scores)}` of the person boxes with score >= `score_thr`."
+    ("From COCO detection results (path or list): `{image_id: (N×4 boxes, N scores)}` of the person boxes "
+     "with score >= `score_thr`.")
     src = str(det_json) if not isinstance(det_json, list) else '<list>'
     dets = det_json if isinstance(det_json, list) else _read_json(det_json, 'detection results')
-    if not isinstance(dets, list): raise ValueError(f"detections {src}: expected a list of {{image_id, bbox, score}} dicts")
+    if not isinstance(dets, list):
+        raise ValueError(f"detections {src}: expected a list of {{image_id, bbox, score}} dicts")
     out = {}
     for i, d in enumerate(dets):
         missing = [k for k in ('image_id', 'bbox', 'score') if k not in d]
         if missing: raise ValueError(f"detections {src}: entry #{i} lacks {missing}")
         if d.get('category_id', category_id) != category_id or d['score'] < score_thr: continue
-        if len(d['bbox']) != 4: raise ValueError(f"detections {src}: entry #{i} has bbox {d['bbox']}, expected (x, y, w, h)")
+        if len(d['bbox']) != 4:
+            raise ValueError(f"detections {src}: entry #{i} has bbox {d['bbox']}, expected (x, y, w, h)")
         b, s = out.setdefault(d['image_id'], ([], []))
-        b.append(d['bbox']); s.append(d['score'])
-    return {k: (np.array(b, dtype=np.float64).reshape(-1, 4), np.array(s, dtype=np.float64)) for k, (b, s) in out.items()}
+        b.append(d['bbox'])
+        s.append(d['score'])
+    return {k: (np.array(b, dtype=np.float64).reshape(-1, 4), np.array(s, dtype=np.float64))
+            for k, (b, s) in out.items()}
 
 # %% ../nbs/50_inference.ipynb #d563dd9c
 def _draw_sample(img, preds, spec, thr) -> np.ndarray:
     vis = img.copy()
     for d in preds:
         x, y, w, h = d['box']
-        cv2.rectangle(vis, (int(round(x)), int(round(y))), (int(round(x + w - 1)), int(round(y + h - 1))), (255, 255, 0), 1)
-    return draw_skeleton(vis, np.stack([d['keypoints'] for d in preds]), spec, vis_thresh=thr, kind='score') if preds else vis
+        cv2.rectangle(vis, (int(round(x)), int(round(y))), (int(round(x + w - 1)), int(round(y + h - 1))),
+                      (255, 255, 0), 1)
+    return (draw_skeleton(vis, np.stack([d['keypoints'] for d in preds]), spec, vis_thresh=thr, kind='score')
+            if preds else vis)
 
 def run_demo(ckpt, images, out, cfg=None, det=None, gt=None, every: int = 100, device=None, score_thr: float = 0.0,
              batch_size: int | None = None, oks_thre: float | None = None, progress: bool = True) -> dict:
-    "Run a checkpoint over a folder/zip of images; write `out/results.json` (COCO keypoint results) and `out/samples/`; see `main`."
+    ("Run a checkpoint over a folder/zip of images; write `out/results.json` (COCO keypoint results) "
+     "and `out/samples/`; see `main`.")
     if det is not None and gt is not None: raise ValueError("pass person boxes from --det or from --gt, not both")
     if every < 0: raise ValueError(f"every must be >= 0 (0: no samples), got {every}")
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -307,14 +338,16 @@ def run_demo(ckpt, images, out, cfg=None, det=None, gt=None, every: int = 100, d
     pred = Predictor.from_checkpoint(ckpt, cfg, **kw)
     spec = pred.spec
     if oks_thre is None: oks_thre = float(pred.cfg.TEST.OKS_THRE) if pred.cfg is not None else 0.9
-    out = Path(out); samples = out / 'samples'
+    out = Path(out)
+    samples = out / 'samples'
     src = ImageSource(images)
     names, skipped = list(src.names), []
     if gt is not None:
         name_to_id, gt_boxes = gt_person_boxes(gt)
         skipped = [n for n in names if n not in name_to_id]
         if skipped:
-            warnings.warn(f"{len(skipped)} of {len(names)} images are not in the GT file {gt} and are skipped: {skipped[:5]}")
+            warnings.warn(f"{len(skipped)} of {len(names)} images are not in the GT file {gt} "
+                          f"and are skipped: {skipped[:5]}")
             names = [n for n in names if n in name_to_id]
         ids = [name_to_id[n] for n in names]
     else:
@@ -322,7 +355,8 @@ def run_demo(ckpt, images, out, cfg=None, det=None, gt=None, every: int = 100, d
         except ValueError: ids = list(range(len(names)))           # not all COCO file names: the running index
     if det is not None:
         dets = det_person_boxes(det, score_thr)
-        if ids and not set(dets) & set(ids): warnings.warn(f"no detection in {det} names an image of {images} (ids {ids[:5]}...)")
+        if ids and not set(dets) & set(ids):
+            warnings.warn(f"no detection in {det} names an image of {images} (ids {ids[:5]}...)")
         boxes_of = lambda i: dets.get(i, (np.zeros((0, 4)), np.zeros(0)))
     elif gt is not None: boxes_of = lambda i: (gt_boxes[i], np.ones(len(gt_boxes[i])))
     else: boxes_of = lambda i: (None, None)
@@ -330,38 +364,51 @@ def run_demo(ckpt, images, out, cfg=None, det=None, gt=None, every: int = 100, d
     coords, scores, iids, centers, scales, box_scores, saved, no_person = [], [], [], [], [], [], [], []
     group, n_group = [], 0
     def flush():
-        for (k, name, iid, img, _, _), preds in zip(group, pred.predict_many([g[3] for g in group], [g[4] for g in group], [g[5] for g in group])):
+        for (k, name, iid, img, _, _), preds in zip(
+                group, pred.predict_many([g[3] for g in group], [g[4] for g in group], [g[5] for g in group])):
             if not preds: no_person.append(name)
             for d in preds:
-                coords.append(d['keypoints'][:, :2]); scores.append(d['keypoints'][:, 2]); iids.append(iid)
-                centers.append(d['center']); scales.append(d['scale']); box_scores.append(d['box_score'])
+                coords.append(d['keypoints'][:, :2])
+                scores.append(d['keypoints'][:, 2])
+                iids.append(iid)
+                centers.append(d['center'])
+                scales.append(d['scale'])
+                box_scores.append(d['box_score'])
             if every and k % every == 0:
                 samples.mkdir(parents=True, exist_ok=True)
                 path = samples / f"{Path(name).stem}.jpg"
-                cv2.imwrite(str(path), cv2.cvtColor(_draw_sample(img, preds, spec, pred.in_vis_thre), cv2.COLOR_RGB2BGR))
+                cv2.imwrite(str(path),
+                            cv2.cvtColor(_draw_sample(img, preds, spec, pred.in_vis_thre), cv2.COLOR_RGB2BGR))
                 saved.append(path)
         group.clear()
     with src:
-        for k, (name, iid) in enumerate(tqdm(list(zip(names, ids)), desc='inference', unit='img', disable=not progress, file=sys.stderr)):
+        for k, (name, iid) in enumerate(tqdm(list(zip(names, ids)), desc='inference', unit='img',
+                                             disable=not progress, file=sys.stderr)):
             b, s = boxes_of(iid)
             group.append((k, name, iid, src.read(name), b, s))
             n_group += 1 if b is None else len(b)
-            if n_group >= pred.batch_size: flush(); n_group = 0
+            if n_group >= pred.batch_size:
+                flush()
+                n_group = 0
         flush()
     N = len(coords)
     if N == 0: results = []
     elif spec.sigmas is not None:
-        results = coco_results_from_predictions(np.stack(coords), np.stack(scores), iids, np.stack(centers), np.stack(scales),
-                                                box_scores, sigmas=spec.sigmas, in_vis_thre=pred.in_vis_thre, oks_thre=oks_thre)
+        results = coco_results_from_predictions(np.stack(coords), np.stack(scores), iids, np.stack(centers),
+                                                np.stack(scales), box_scores, sigmas=spec.sigmas,
+                                                in_vis_thre=pred.in_vis_thre, oks_thre=oks_thre)
     else:                                                          # no OKS sigmas for this keypoint set: no OKS-NMS
         inst = rescore(np.stack(scores), box_scores, pred.in_vis_thre)
         results = [dict(image_id=int(i), category_id=1, score=float(sc),
-                        keypoints=np.concatenate([c, v[:, None]], 1).reshape(-1).tolist()) for i, c, v, sc in zip(iids, coords, scores, inst)]
+                        keypoints=np.concatenate([c, v[:, None]], 1).reshape(-1).tolist())
+                   for i, c, v, sc in zip(iids, coords, scores, inst)]
     res_path = atomic_write_json(results, out / 'results.json')
     summary = dict(results=res_path, images=len(names), persons=N, kept=len(results), samples=saved,
                    no_person=no_person, skipped=skipped, stats=None)
-    print(f"{len(names)} images, {N} persons ({len(results)} after OKS-NMS) -> {res_path}; {len(saved)} samples in {samples}")
-    if no_person: print(f"{len(no_person)} images had no person box: {no_person[:5]}{' ...' if len(no_person) > 5 else ''}")
+    print(f"{len(names)} images, {N} persons ({len(results)} after OKS-NMS) -> {res_path}; "
+          f"{len(saved)} samples in {samples}")
+    if no_person:
+        print(f"{len(no_person)} images had no person box: {no_person[:5]}{' ...' if len(no_person) > 5 else ''}")
     if gt is not None:
         if results:
             summary['stats'] = evaluate_coco(gt, results, sigmas=spec.sigmas, img_ids=sorted(set(ids)))
@@ -371,21 +418,26 @@ def run_demo(ckpt, images, out, cfg=None, det=None, gt=None, every: int = 100, d
 
 # %% ../nbs/50_inference.ipynb #865c763b
 def main(argv=None) -> dict:
-    "The demo command: `python -m advomnipose.inference --ckpt CKPT --images FOLDER_OR_ZIP --out DIR [...]` (see --help)."
+    ("The demo command: `python -m advomnipose.inference --ckpt CKPT --images FOLDER_OR_ZIP --out DIR [...]` "
+     "(see --help).")
     ap = argparse.ArgumentParser(prog='python -m advomnipose.inference',
-                                 description='Run an OmniPose checkpoint over a folder or zip of images; write COCO keypoint results '
-                                             'and sample pictures (person boxes from detections, GT annotations, or the whole image).')
+                                 description='Run an OmniPose checkpoint over a folder or zip of images; '
+                                             'write COCO keypoint results and sample pictures '
+                                             '(person boxes from detections, GT annotations, or the whole image).')
     ap.add_argument('--ckpt', required=True, help='checkpoint (.pth): a state dict or a training checkpoint')
-    ap.add_argument('--cfg', default=None, help="experiment YAML (default: the run folder's config.yaml beside the checkpoint, if any)")
+    ap.add_argument('--cfg', default=None,
+                    help="experiment YAML (default: the run folder's config.yaml beside the checkpoint, if any)")
     ap.add_argument('--images', required=True, help='folder of images, or a zip (members <set>/<file> or <file>)')
     boxes = ap.add_mutually_exclusive_group()
     boxes.add_argument('--det', default=None, help='COCO detection results json: person boxes with scores')
-    boxes.add_argument('--gt', default=None, help='COCO keypoint GT json: GT person boxes, image ids, and the AP is printed')
+    boxes.add_argument('--gt', default=None,
+                       help='COCO keypoint GT json: GT person boxes, image ids, and the AP is printed')
     ap.add_argument('--out', required=True, help='output folder (results.json, samples/)')
     ap.add_argument('--every', type=int, default=100, help='save a drawn sample every N images (0: none)')
     ap.add_argument('--device', default=None, help='cpu | cuda (default: cuda when available)')
     ap.add_argument('--score-thr', type=float, default=0.0, help='keep detections with score >= this')
-    ap.add_argument('--batch-size', type=int, default=None, help='persons per forward pass (default: the config, else 32)')
+    ap.add_argument('--batch-size', type=int, default=None,
+                    help='persons per forward pass (default: the config, else 32)')
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
     try:

@@ -99,7 +99,9 @@ def spec_from_coco_category(category: dict, sigmas=None, flip_pairs=None, upper_
         pairs = []
         for n, i in idx.items():
             for l, r in (('left_', 'right_'), ('l_', 'r_'), ('left', 'right')):
-                if n.startswith(l) and n.replace(l, r, 1) in idx: pairs.append((i, idx[n.replace(l, r, 1)])); break
+                if n.startswith(l) and n.replace(l, r, 1) in idx:
+                    pairs.append((i, idx[n.replace(l, r, 1)]))
+                    break
         flip_pairs = tuple(pairs)
     if sigmas is None:
         raise ValueError(f"keypoint set {names[:3]}... ({len(names)} joints) is not COCO-17: pass its OKS sigmas")

@@ -30,7 +30,8 @@ def clean_box(box, img_w: int, img_h: int):
     return np.array([x1, y1, x2 - x1 + 1.0, y2 - y1 + 1.0])
 
 def box_to_center_scale(box_xywh, aspect_ratio: float, padding: float = 1.25):
-    "`(center, scale)` of one `(4,)` box or of `(N, 4)` boxes; scale in units of 200 px, enlarged to `aspect_ratio` = W/H."
+    ("`(center, scale)` of one `(4,)` box or of `(N, 4)` boxes; "
+     "scale in units of 200 px, enlarged to `aspect_ratio` = W/H.")
     b = np.asarray(box_xywh, dtype=np.float64)
     if b.shape[-1] != 4: raise ValueError(f"boxes must be (..., 4) as (x, y, w, h), got shape {b.shape}")
     x, y, w, h = np.moveaxis(b, -1, 0)
@@ -53,7 +54,8 @@ def get_affine_transform(center, scale, rot_deg, output_size, inv: bool = False)
     "OmniPose's T(c, s, r, (w_out, h_out)) as a float64 2×3 matrix (image → output), or its exact inverse."
     w_out, h_out = float(output_size[0]), float(output_size[1])
     ox, oy = (w_out - 1.0) / 2, (h_out - 1.0) / 2
-    c = np.asarray(center, dtype=np.float64); s = np.asarray(scale, dtype=np.float64)
+    c = np.asarray(center, dtype=np.float64)
+    s = np.asarray(scale, dtype=np.float64)
     if c.shape == (2,) and s.shape == (2,) and np.ndim(rot_deg) == 0:    # one transform: plain floats, ~10x faster
         src_w = float(s[0]) * PIXEL_STD
         if not (math.isfinite(src_w) and src_w > 1.0):
@@ -72,15 +74,18 @@ def get_affine_transform(center, scale, rot_deg, output_size, inv: bool = False)
 
 def affine_points(pts, M) -> np.ndarray:
     "Apply a 2×3 matrix to points (..., 2), or (N, 2, 3) matrices to (N, J, 2) points."
-    pts = np.asarray(pts, dtype=np.float64); M = np.asarray(M, dtype=np.float64)
+    pts = np.asarray(pts, dtype=np.float64)
+    M = np.asarray(M, dtype=np.float64)
     if M.ndim == 2: return pts @ M[:, :2].T + M[:, 2]
     return np.einsum('nij,nkj->nki', M[:, :, :2], pts) + M[:, None, :, 2]
 
 # %% ../nbs/20_transforms.ipynb #b1d1b862
 def half_body_center_scale(joints, vis, spec: KeypointSpec, aspect_ratio: float, rng, padding: float = 1.5):
     "Upper- or lower-body `(center, scale)` from the visible joints, or `None` if fewer than 2 are selected."
-    joints = np.asarray(joints, dtype=np.float64)[:, :2]; visible = np.asarray(vis) > 0
-    is_upper = np.zeros(len(joints), bool); is_upper[list(spec.upper_body)] = True
+    joints = np.asarray(joints, dtype=np.float64)[:, :2]
+    visible = np.asarray(vis) > 0
+    is_upper = np.zeros(len(joints), bool)
+    is_upper[list(spec.upper_body)] = True
     upper, lower = joints[visible & is_upper], joints[visible & ~is_upper]
     # quirk kept from the original: a *standard normal* draw < 0.5 (P ~ 0.69), not a fair coin
     if rng.standard_normal() < 0.5 and len(upper) > 2: sel = upper
@@ -110,7 +115,8 @@ class AugmentConfig:
 
 def draw_augmentation(rng: np.random.Generator, joints, vis, center, scale, spec: KeypointSpec,
                       aspect_ratio: float, aug: AugmentConfig | None) -> dict:
-    "One set of random draws: `{center, scale, rotation, flip, half_body}` (center before any flip). `aug=None`: identity."
+    ("One set of random draws: `{center, scale, rotation, flip, half_body}` (center before any flip). "
+     "`aug=None`: identity.")
     c, s = np.array(center, dtype=np.float64), np.array(scale, dtype=np.float64)
     if aug is None: return dict(center=c, scale=s, rotation=0.0, flip=False, half_body=False)
     half = False
@@ -125,7 +131,8 @@ def draw_augmentation(rng: np.random.Generator, joints, vis, center, scale, spec
 
 def flip_joints(joints, vis, width: int, flip_index):
     "Mirror joints of an image `width` px wide (x → width-1-x), swap left/right, zero the invisible ones."
-    j = np.array(joints, dtype=np.float64)[:, :2]; v = np.asarray(vis)
+    j = np.array(joints, dtype=np.float64)[:, :2]
+    v = np.asarray(vis)
     j[:, 0] = width - 1 - j[:, 0]
     j, v = j[flip_index], v[flip_index]
     return j * (v > 0)[:, None], v.copy()
@@ -150,7 +157,8 @@ def _window_outside(mu, tmp, W, H):
 
 def generate_target(joints_hm, vis, heatmap_size, sigma: float, encoding: str = 'unbiased'):
     "Gaussian targets `(J, H, W)` float32 and weights `(J, 1)` float32 for joints in heatmap coordinates."
-    if encoding not in ('unbiased', 'standard'): raise ValueError(f"encoding must be 'unbiased' or 'standard', got {encoding!r}")
+    if encoding not in ('unbiased', 'standard'):
+        raise ValueError(f"encoding must be 'unbiased' or 'standard', got {encoding!r}")
     W, H = int(heatmap_size[0]), int(heatmap_size[1])
     mu = np.asarray(joints_hm, dtype=np.float64)[:, :2]
     if encoding == 'standard': mu = np.trunc(mu + 0.5)
@@ -172,21 +180,28 @@ def generate_target_loop(joints_hm, vis, heatmap_size, sigma: float, encoding: s
     "Per-joint reference implementation (the original's loop), for tests and benchmarks."
     W, H = int(heatmap_size[0]), int(heatmap_size[1])
     J = len(joints_hm)
-    target = np.zeros((J, H, W), np.float32); weight = np.zeros((J, 1), np.float32)
+    target = np.zeros((J, H, W), np.float32)
+    weight = np.zeros((J, 1), np.float32)
     tmp = sigma * 3
     for j in range(J):
         weight[j] = 1.0 if vis[j] > 0 else 0.0
         mx, my = float(joints_hm[j][0]), float(joints_hm[j][1])
         if encoding == 'standard': mx, my = int(mx + 0.5), int(my + 0.5)   # int(): truncation, as the original
-        ul = [int(mx - tmp), int(my - tmp)]; br = [int(mx + tmp + 1), int(my + tmp + 1)]
-        if ul[0] >= W or ul[1] >= H or br[0] < 0 or br[1] < 0: weight[j] = 0; continue
+        ul = [int(mx - tmp), int(my - tmp)]
+        br = [int(mx + tmp + 1), int(my + tmp + 1)]
+        if ul[0] >= W or ul[1] >= H or br[0] < 0 or br[1] < 0:
+            weight[j] = 0
+            continue
         if weight[j] <= 0.5: continue
         if encoding == 'unbiased':
-            x = np.arange(0, W, 1, np.float32); y = np.arange(0, H, 1, np.float32)[:, None]
+            x = np.arange(0, W, 1, np.float32)
+            y = np.arange(0, H, 1, np.float32)[:, None]
             target[j] = np.exp(-((x - mx) ** 2 + (y - my) ** 2) / (2 * sigma ** 2))
         else:   # paste the window [ul, br) of a Gaussian centred on the rounded joint
-            x0, x1 = max(0, ul[0]), min(br[0], W); y0, y1 = max(0, ul[1]), min(br[1], H)
-            x = np.arange(x0, x1, dtype=np.float64); y = np.arange(y0, y1, dtype=np.float64)[:, None]
+            x0, x1 = max(0, ul[0]), min(br[0], W)
+            y0, y1 = max(0, ul[1]), min(br[1], H)
+            x = np.arange(x0, x1, dtype=np.float64)
+            y = np.arange(y0, y1, dtype=np.float64)[:, None]
             target[j, y0:y1, x0:x1] = np.exp(-((x - mx) ** 2 + (y - my) ** 2) / (2 * sigma ** 2))
     return target, weight
 
@@ -200,7 +215,8 @@ class TopDownTransform:
         self.aspect_ratio = self.image_size[0] / self.image_size[1]
         self.mean, self.std = tuple(mean), tuple(std)
         self.flip_index = spec.flip_index()
-        if encoding not in ('unbiased', 'standard'): raise ValueError(f"encoding must be 'unbiased' or 'standard', got {encoding!r}")
+        if encoding not in ('unbiased', 'standard'):
+            raise ValueError(f"encoding must be 'unbiased' or 'standard', got {encoding!r}")
 
     @classmethod
     def from_cfg(cls, cfg, spec: KeypointSpec, is_train: bool):
@@ -216,8 +232,10 @@ class TopDownTransform:
     def __call__(self, img: np.ndarray, joints, vis, params: dict, channels: str = 'bgr') -> dict:
         "Crop, normalise and build targets for one person of `img` (H×W×3 uint8) with the given draws."
         width = img.shape[1]
-        c, s, r = np.array(params['center'], np.float64), np.asarray(params['scale'], np.float64), float(params['rotation'])
-        joints = np.array(joints, dtype=np.float64)[:, :2]; vis = np.asarray(vis, dtype=np.float32)
+        c, s, r = (np.array(params['center'], np.float64), np.asarray(params['scale'], np.float64),
+                   float(params['rotation']))
+        joints = np.array(joints, dtype=np.float64)[:, :2]
+        vis = np.asarray(vis, dtype=np.float32)
         if params['flip']:
             img = cv2.flip(img, 1)
             joints, vis = flip_joints(joints, vis, width, self.flip_index)

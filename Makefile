@@ -41,6 +41,7 @@ check-tree: $(STAMP)
 	after="$$(git status --porcelain)"; \
 	if [ "$$before" != "$$after" ]; then echo "nbdev_export/nbdev_clean changed the tree:"; git status --porcelain; exit 1; fi; \
 	echo "export/clean: tree unchanged"
+	$(PY) tools/lint.py
 
 nb-test: $(STAMP)
 	$(PY) tools/run_tests.py $(ARGS)

@@ -1,0 +1,41 @@
+"""Style check of the exported modules: one statement per line, lines of at most 120 characters.
+
+    python tools/lint.py
+
+Runs ruff (E702 multiple statements on one line, E703 trailing semicolon, E501 line too long at 120) over
+`advomnipose/`, leaving out what nbdev generates: the index `_modidx.py`, line 1 of each module (the docstring
+it writes from the notebook's description) and the `__all__` line (nbdev wraps the names at 120, then prefixes
+them). Prints each problem and exits 1 if there is any.
+"""
+import json, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = 'E702,E703,E501'
+
+
+def problems(lib=ROOT / 'advomnipose'):
+    cmd = [sys.executable, '-m', 'ruff', 'check', '--isolated', '--select', RULES, '--line-length', '120',
+           '--exclude', '_modidx.py', '--output-format', 'json', str(lib)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode not in (0, 1): sys.exit(f'ruff failed ({out.returncode}): {out.stderr.strip()}')
+    found = json.loads(out.stdout or '[]')
+    return [p for p in found if not (p['code'] == 'E501' and _generated(p['filename'], p['location']['row']))]
+
+
+def _generated(path, row) -> bool:
+    "Line 1 (the docstring nbdev writes from the notebook's description) or the `__all__` line nbdev writes."
+    return row == 1 or Path(path).read_text().splitlines()[row - 1].startswith('__all__ = [')
+
+
+def main():
+    found = problems()
+    for p in found:
+        rel = Path(p['filename']).relative_to(ROOT)
+        print(f"{rel}:{p['location']['row']}:{p['location']['column']}: {p['code']} {p['message']}")
+    print(f'style: {len(found)} problem(s) ({RULES}, 120 columns) in advomnipose/')
+    sys.exit(1 if found else 0)
+
+
+if __name__ == '__main__':
+    main()

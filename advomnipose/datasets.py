@@ -4,8 +4,7 @@
 
 # %% ../nbs/21_datasets.ipynb #008515ff
 from __future__ import annotations
-import os, json, random, zipfile, zlib
-from collections import OrderedDict
+import os, random, zipfile, zlib
 from pathlib import Path
 import numpy as np
 import cv2
@@ -13,119 +12,20 @@ import torch
 from torch.utils.data import Dataset, DataLoader, DistributedSampler
 from .core import project_root
 from .keypoints import KeypointSpec, MPII16, spec_from_coco_category
-from .transforms import (TopDownTransform, box_to_center_scale, clean_box, get_affine_transform,
-                                    affine_points)
+from .transforms import TopDownTransform, AugmentConfig, PIXEL_STD, box_to_center_scale
+from .codec import HeatmapCodec
+from .dataio import (AnnotationError, CocoAnnotations, ImageReader, find_image_source, gt_person,
+                                read_detections, read_mpii)
 
 # %% auto #0
-__all__ = ['ImageReadError', 'SampleError', 'AnnotationError', 'decode_image', 'ImageReader', 'image_source_candidates',
-           'find_image_source', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images',
+__all__ = ['SampleError', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images', 'unwrap_dataset',
            'seed_worker', 'build_loader', 'sample_image_keys', 'reserve_image_cache', 'ImageWindowBatchSampler']
 
 # %% ../nbs/21_datasets.ipynb #4b573867
-class ImageReadError(OSError):
-    "An image exists but cannot be decoded (corrupt, truncated, not an image)."
-
 class SampleError(RuntimeError):
     "One dataset sample cannot be produced (its image is missing or unreadable)."
 
-class AnnotationError(ValueError):
-    "An annotation file or entry is malformed."
-
-_ZIPS: dict = {}     # (pid, archive path) -> open ZipFile of this process
-
-def _open_zip(path: Path) -> zipfile.ZipFile:
-    key = (os.getpid(), str(path))
-    zf = _ZIPS.get(key)
-    if zf is None:
-        for k in [k for k in _ZIPS if k[0] != key[0]]: del _ZIPS[k]   # inherited from a parent process: never reuse
-        try: zf = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as e: raise ImageReadError(f"{path}: not a readable zip archive ({e})") from None
-        _ZIPS[key] = zf
-    return zf
-
-def decode_image(data: bytes, where: str = '<bytes>', rgb: bool = True) -> np.ndarray:
-    "Decode encoded image bytes to H×W×3 uint8 (RGB, or OpenCV's BGR with `rgb=False`); errors name `where`."
-    if not data: raise ImageReadError(f"{where}: empty file")
-    if (data[:2] == b'\xff\xd8' and b'\xff\xd9' not in data[-1024:]
-            and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda')):
-        raise ImageReadError(f"{where}: truncated JPEG (no end-of-image marker after the last scan)")
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
-    if img is None:
-        raise ImageReadError(f"{where}: cannot decode {len(data)} bytes (corrupt, or not an image format OpenCV reads)")
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if rgb else img
-
-class ImageReader:
-    "Images by file name from a folder or a zip archive, with a small per-process LRU of decoded images."
-    def __init__(self, source, cache_size: int = 0):
-        self.source = Path(source)
-        if self.source.is_dir(): self.is_zip = False
-        elif self.source.is_file():
-            if not zipfile.is_zipfile(self.source):
-                raise ImageReadError(f"{self.source} is neither a folder nor a zip archive")
-            self.is_zip = True
-        else: raise FileNotFoundError(f"image folder or zip not found: {self.source}")
-        self.cache_size = int(cache_size)
-        self._cache, self._pid = OrderedDict(), os.getpid()
-        self.hits = self.misses = 0
-
-    def __getstate__(self):      # pickled into spawned workers: no decoded images, no open handles
-        st = self.__dict__.copy()
-        st['_cache'] = OrderedDict()
-        return st
-
-    def member(self, name: str) -> str:
-        "The archive member holding `name` (`name` itself or `<archive stem>/name`)."
-        zf = _open_zip(self.source)
-        for m in (name, f'{self.source.stem}/{name}'):
-            try:
-                zf.getinfo(m)
-                return m
-            except KeyError: pass
-        raise FileNotFoundError(f"{self.source}: no member {name!r} (nor {self.source.stem + '/' + name!r}) in the zip")
-
-    def path_of(self, name: str) -> str:
-        "Where `name` is read from: `folder/name` or `archive.zip@member`."
-        return f"{self.source}@{self.member(name)}" if self.is_zip else str(self.source / name)
-
-    def read_bytes(self, name: str) -> bytes:
-        if self.is_zip: return _open_zip(self.source).read(self.member(name))
-        p = self.source / name
-        try: return p.read_bytes()
-        except FileNotFoundError: raise FileNotFoundError(f"image not found: {p}") from None
-
-    def decode(self, name: str, rgb: bool = True) -> np.ndarray:
-        "Decoded image (read-only array when cached)."
-        if self._pid != os.getpid(): self._cache, self._pid = OrderedDict(), os.getpid()
-        key = (name, rgb)
-        img = self._cache.get(key)
-        if img is not None:
-            self._cache.move_to_end(key)
-            self.hits += 1
-            return img
-        self.misses += 1
-        img = decode_image(self.read_bytes(name), self.path_of(name), rgb)
-        if self.cache_size > 0:
-            img.setflags(write=False)
-            self._cache[key] = img
-            while len(self._cache) > self.cache_size: self._cache.popitem(last=False)
-        return img
-
-# %% ../nbs/21_datasets.ipynb #bef196eb
-def image_source_candidates(root, image_set: str) -> tuple[list[Path], list[Path]]:
-    "(folders, zips) where the images of `image_set` may live under a COCO-layout root, in order of preference."
-    root = Path(root)
-    return ([root / 'images' / image_set, root / image_set],
-            [root / 'images' / f'{image_set}.zip', root / f'{image_set}.zip'])
-
-def find_image_source(root, image_set: str, data_format: str = 'jpg') -> Path:
-    "The folder or zip holding the images of `image_set` under a dataset root."
-    folders, zips = image_source_candidates(root, image_set)
-    for c in (zips + folders if data_format == 'zip' else folders + zips):
-        if (c.is_file() if c.suffix == '.zip' else c.is_dir()): return c
-    raise FileNotFoundError(f"no images for set {image_set!r} under {root}; tried "
-                            + ', '.join(str(c) for c in folders + zips))
-
-# %% ../nbs/21_datasets.ipynb #9612254e
+# %% ../nbs/21_datasets.ipynb #84deffdb
 class TopDownDataset(Dataset):
     "Shared sample path of the top-down datasets; subclasses fill `records`, `spec`, `reader`."
     name = 'topdown'
@@ -133,7 +33,9 @@ class TopDownDataset(Dataset):
 
     def _setup(self, cfg, is_train: bool, cache_images: int):
         self.cfg, self.is_train = cfg, bool(is_train)
-        self.transform = TopDownTransform.from_cfg(cfg, self.spec, self.is_train)
+        aug = AugmentConfig.from_cfg(cfg) if self.is_train else None
+        self.codec = HeatmapCodec.from_cfg(cfg)
+        self.transform = TopDownTransform(self.spec, self.codec, aug, bool(cfg.DATASET.COLOR_RGB))
         self.skip_bad = bool(cfg.DATASET.SKIP_BAD_SAMPLES)
         self.skipped: dict = {}
         self._rng, self._rng_pid = None, None
@@ -224,26 +126,7 @@ class TopDownDataset(Dataset):
             if len(self.skipped) > limit: print(f"  ... and {len(self.skipped) - limit} more", file=file)
         return dict(self.skipped)
 
-# %% ../nbs/21_datasets.ipynb #4d6d2026
-def _load_json(path: Path):
-    if not path.is_file(): raise FileNotFoundError(f"annotation file not found: {path}")
-    try:
-        with open(path) as f: return json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise AnnotationError(f"{path}: not valid JSON ({e})") from None
-
-def _need(entry, keys, what, path):
-    if not isinstance(entry, dict): raise AnnotationError(f"{path}: {what} is not a JSON object: {str(entry)[:80]}")
-    missing = [k for k in keys if k not in entry]
-    if missing: raise AnnotationError(f"{path}: {what} lacks required field(s) {missing}")
-
-def _box4(box, what, path):
-    try: b = np.asarray(box, dtype=np.float64)
-    except (TypeError, ValueError): b = None
-    if b is None or b.shape != (4,) or not np.isfinite(b).all():
-        raise AnnotationError(f"{path}: {what} has bbox {box!r}; expected 4 finite numbers [x, y, w, h]")
-    return b
-
+# %% ../nbs/21_datasets.ipynb #bda72d3a
 class COCOKeypoints(TopDownDataset):
     "Top-down samples of a COCO-format keypoint dataset: one per GT person (or per detected box)."
     name = 'coco'
@@ -253,115 +136,57 @@ class COCOKeypoints(TopDownDataset):
         self.root, self.image_set = Path(root), image_set
         ann_dir = self.root / 'annotations'
         gt = ann_dir / f'person_keypoints_{image_set}.json'
+        info = ann_dir / f'image_info_{image_set}.json'
         if gt.is_file(): self.gt_json_path = gt
-        elif det_file is not None and (ann_dir / f'image_info_{image_set}.json').is_file():
-            self.gt_json_path, gt = None, ann_dir / f'image_info_{image_set}.json'
-        else:
-            raise FileNotFoundError(f"annotation file not found: {gt}" + ('' if det_file is None else
-                                    f" (nor {ann_dir / f'image_info_{image_set}.json'})"))
+        elif det_file is not None and info.is_file(): self.gt_json_path, gt = None, info
+        else: raise FileNotFoundError(f"annotation file not found: {gt}" + ('' if det_file is None else f" (nor {info})"))
         self.ann_file = gt
-        data = _load_json(gt)
-        _need(data, ['images', 'categories'] + (['annotations'] if self.gt_json_path else []), 'the top level', gt)
-        self.category = self._keypoint_category(data['categories'], gt)
-        sig = list(cfg.DATASET.SIGMAS) or None
-        self.spec = spec or spec_from_coco_category(self.category, sigmas=sig)
+        self.annotations = CocoAnnotations(gt, require_annotations=self.gt_json_path is not None)
+        self.category, self.images = self.annotations.category, self.annotations.images
+        self.spec = spec or spec_from_coco_category(self.category, sigmas=list(cfg.DATASET.SIGMAS) or None)
         J = self.spec.num_joints
         if len(self.category['keypoints']) != J:
             raise AnnotationError(f"{gt}: category {self.category.get('name')!r} has "
                                   f"{len(self.category['keypoints'])} keypoints, the keypoint spec {J}")
         if J != cfg.MODEL.NUM_JOINTS:
             raise ValueError(f"{gt}: the dataset has {J} keypoints but MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS}")
-        self.images = {}
-        for i, im in enumerate(data['images']):
-            _need(im, ['id', 'file_name', 'width', 'height'],
-                  f"image #{i} (id {im.get('id', '?') if isinstance(im, dict) else '?'})", gt)
-            self.images[int(im['id'])] = im
         self.aspect_ratio = cfg.MODEL.IMAGE_SIZE[0] / cfg.MODEL.IMAGE_SIZE[1]
         self.excluded = {'other_category': 0, 'crowd': 0, 'invalid_box': 0, 'no_keypoints': 0}
-        self.det_stats = None
-        if det_file is None: self.records = self._gt_records(data.get('annotations', []), gt, J)
+        self.n_annotations, self.det_stats = self.annotations.n_annotations, None
+        if det_file is None: self.records = self._gt_records(J)
         else: self.records = self._det_records(Path(det_file), float(cfg.TEST.IMAGE_THRE), J)
         self.image_source = find_image_source(self.root, image_set, cfg.DATASET.DATA_FORMAT)
         self.reader = ImageReader(self.image_source, cache_size=cache_images)
         self._setup(cfg, is_train, cache_images)
 
-    def _keypoint_category(self, cats, path):
-        kc = [c for c in cats if isinstance(c, dict) and 'keypoints' in c]
-        named = [c for c in kc if c.get('name') == 'person']
-        if len(named) == 1: return named[0]
-        if len(kc) == 1: return kc[0]
-        raise AnnotationError(f"{path}: expected one keypoint category (or one named 'person'), found "
-                              f"{[c.get('name') for c in kc] or 'none'}")
+    def _record(self, im, box, **kw) -> dict:
+        c, s = box_to_center_scale(box, self.aspect_ratio)
+        return dict(image=im['file_name'], image_id=int(im['id']), center=c, scale=s, box=box,
+                    width=im['width'], height=im['height'], **kw)
 
-    def _gt_records(self, anns, path, J):
-        cat_id, recs = self.category['id'], []
-        by_image = {}
-        for a in anns:
-            _need(a, ['id', 'image_id', 'category_id'],
-                  f"annotation {a.get('id', '?') if isinstance(a, dict) else '?'}", path)
-            if int(a['image_id']) not in self.images:
-                raise AnnotationError(f"{path}: annotation {a['id']} refers to image_id {a['image_id']}, "
-                                      "which is not in 'images'")
-            by_image.setdefault(int(a['image_id']), []).append(a)
-        self.n_annotations = len(anns)
+    def _gt_records(self, J):
+        recs = []
         for iid, im in self.images.items():
-            for a in by_image.get(iid, []):
-                what = f"annotation {a['id']} (image_id {iid})"
-                if a['category_id'] != cat_id:
-                    self.excluded['other_category'] += 1
+            for a in self.annotations.by_image.get(iid, []):
+                reason, box = gt_person(a, self.category['id'], im['width'], im['height'], J, self.ann_file)
+                if reason is not None:
+                    self.excluded[reason] += 1
                     continue
-                if a.get('iscrowd', 0):
-                    self.excluded['crowd'] += 1
-                    continue
-                _need(a, ['bbox', 'keypoints', 'area'], what, path)
-                box = _box4(a['bbox'], what, path)
-                if box[2] < 0 or box[3] < 0:
-                    raise AnnotationError(f"{path}: {what} has a negative box size {a['bbox']}")
-                kps = np.asarray(a['keypoints'], dtype=np.float64)
-                if kps.shape != (3 * J,):
-                    raise AnnotationError(f"{path}: {what} has {kps.size} keypoint values; "
-                                          f"expected {3 * J} (x, y, v for {J} joints)")
-                cb = clean_box(box, im['width'], im['height'])
-                if not a['area'] > 0 or cb is None or box[2] == 0 or box[3] == 0:
-                    self.excluded['invalid_box'] += 1
-                    continue
-                if kps.max() == 0:
-                    self.excluded['no_keypoints'] += 1
-                    continue
-                kps = kps.reshape(J, 3)
-                c, s = box_to_center_scale(cb, self.aspect_ratio)
-                recs.append(dict(image=im['file_name'], image_id=iid, ann_id=int(a['id']), center=c, scale=s,
-                                 joints=np.concatenate([kps[:, :2], np.minimum(kps[:, 2:], 1)], 1),
-                                 box=cb, score=1.0, area=float(a['area']), width=im['width'], height=im['height']))
+                kps = np.asarray(a['keypoints'], dtype=np.float64).reshape(J, 3)
+                joints = np.concatenate([kps[:, :2], np.minimum(kps[:, 2:], 1)], 1)
+                recs.append(self._record(im, box, ann_id=int(a['id']), joints=joints, score=1.0, area=float(a['area'])))
         return recs
 
     def _det_records(self, path, thre, J):
-        dets = _load_json(path)
-        if not isinstance(dets, list):
-            raise AnnotationError(f"{path}: expected a list of detections (COCO results format)")
-        st = dict(total=len(dets), kept=0, below_threshold=0, other_category=0)
+        dets, self.det_stats = read_detections(path, self.category['id'], thre)
+        self.det_file = path
         recs = []
         for i, d in enumerate(dets):
-            _need(d, ['image_id', 'category_id', 'bbox', 'score'], f"detection #{i}", path)
-            what = f"detection #{i} (image_id {d['image_id']})"
-            if d['category_id'] != self.category['id']:
-                st['other_category'] += 1
-                continue
-            if d['score'] < thre:
-                st['below_threshold'] += 1
-                continue
-            iid = int(d['image_id'])
-            if iid not in self.images: raise AnnotationError(f"{path}: {what}: image_id not in {self.ann_file}")
-            box = _box4(d['bbox'], what, path)
-            if box[2] <= 0 or box[3] <= 0:
-                raise AnnotationError(f"{path}: {what} has a box of zero or negative size {d['bbox']}")
-            c, s = box_to_center_scale(box, self.aspect_ratio)
-            im = self.images[iid]
-            recs.append(dict(image=im['file_name'], image_id=iid, ann_id=-1, center=c, scale=s, joints=np.zeros((J, 3)),
-                             box=box, score=float(d['score']), area=float(box[2] * box[3]), width=im['width'],
-                             height=im['height']))
-        st['kept'] = len(recs)
-        self.det_stats, self.det_file = st, path
+            if d['image_id'] not in self.images:
+                raise AnnotationError(f"{path}: detection (image_id {d['image_id']}): image_id not in {self.ann_file}")
+            box = d['bbox']
+            recs.append(self._record(self.images[d['image_id']], box, ann_id=-1, joints=np.zeros((J, 3)),
+                                     score=d['score'], area=float(box[2] * box[3])))
         return recs
 
     def _describe_empty(self):
@@ -378,7 +203,7 @@ class COCOKeypoints(TopDownDataset):
                  skipped_bad=len(getattr(self, 'skipped', {})))
         return s
 
-# %% ../nbs/21_datasets.ipynb #424acd67
+# %% ../nbs/21_datasets.ipynb #6fd7bada
 class MPIIDataset(TopDownDataset):
     "Top-down samples of MPII in HRNet's json format (one per annotated person)."
     name = 'mpii'
@@ -390,14 +215,13 @@ class MPIIDataset(TopDownDataset):
         self.gt_mat_path, self.gt_json_path = (gt_mat if gt_mat.is_file() else None), None
         if cfg.MODEL.NUM_JOINTS != 16:
             raise ValueError(f"MPII has 16 joints but MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS}")
-        data = _load_json(self.ann_file)
-        if not isinstance(data, list): raise AnnotationError(f"{self.ann_file}: expected a list of person entries")
-        if not data:
+        entries = read_mpii(self.ann_file, labelled=image_set != 'test')
+        if not entries:
             raise ValueError(f"{self.ann_file} holds no entries: nothing to {'train' if is_train else 'evaluate'} on. "
                              "(The shared data pack's MPII train.json is empty on purpose — "
                              "MPII training images are not in it; use the full MPII annotations and images, "
                              "or train on COCO.)")
-        self.records = [self._record(i, a, image_set != 'test') for i, a in enumerate(data)]
+        self.records = [self._record(i, e) for i, e in enumerate(entries)]
         folder, z = self.root / 'images', self.root / 'images.zip'
         cands = [z, folder] if cfg.DATASET.DATA_FORMAT == 'zip' else [folder, z]
         src = next((c for c in cands if (c.is_file() if c.suffix == '.zip' else c.is_dir())), None)
@@ -405,36 +229,26 @@ class MPIIDataset(TopDownDataset):
         self.image_source, self.reader = src, ImageReader(src, cache_size=cache_images)
         self._setup(cfg, is_train, cache_images)
 
-    def _record(self, i, a, labelled):
-        what = f"entry #{i} (image {a.get('image', '?') if isinstance(a, dict) else '?'})"
-        _need(a, ['image', 'center', 'scale'] + (['joints', 'joints_vis'] if labelled else []), what, self.ann_file)
-        c = np.asarray(a['center'], dtype=np.float64)
-        s = float(a['scale'])
-        if c.shape != (2,) or not np.isfinite(c).all() or not s > 0:
-            raise AnnotationError(f"{self.ann_file}: {what} has center {a['center']} / scale {a['scale']}; "
-                                  "expected 2 numbers / a positive number")
+    @staticmethod
+    def _record(i, e) -> dict:
+        "A sample from a `read_mpii` entry: center shifted and scale enlarged as the recipe does, all 0-based."
+        c, s = e['center'].copy(), e['scale']
         if c[0] != -1:
             c[1] += 15 * s
             s *= 1.25
-        c = c - 1
         joints = np.zeros((16, 3))
-        if labelled:
-            j, v = np.asarray(a['joints'], dtype=np.float64), np.asarray(a['joints_vis'], dtype=np.float64)
-            if j.shape != (16, 2) or v.shape != (16,):
-                raise AnnotationError(f"{self.ann_file}: {what} has joints {j.shape} / joints_vis {v.shape}; "
-                                      "expected (16, 2) / (16,)")
-            joints[:, :2], joints[:, 2] = j - 1, (v > 0)
-        stem = Path(a['image']).stem
-        return dict(image=a['image'], image_id=int(stem) if stem.isdigit() else i, ann_id=i, center=c,
+        joints[:, :2], joints[:, 2] = e['joints'] - 1, (e['joints_vis'] > 0)
+        stem = Path(e['image']).stem
+        return dict(image=e['image'], image_id=int(stem) if stem.isdigit() else i, ann_id=i, center=c - 1,
                     scale=np.array([s, s]), joints=joints, box=None, score=1.0,
-                    area=float((float(a['scale']) * 200) ** 2), width=None, height=None)
+                    area=float((e['scale'] * PIXEL_STD) ** 2), width=None, height=None)
 
     def summary(self) -> dict:
         return dict(dataset=self.name, image_set=self.image_set, annotation_file=str(self.ann_file),
                     samples=len(self.records), images=len({r['image'] for r in self.records}),
                     dropped_by_max_samples=self._dropped_by_max, skipped_bad=len(self.skipped))
 
-# %% ../nbs/21_datasets.ipynb #9ea379df
+# %% ../nbs/21_datasets.ipynb #94deef6f
 def _resolve(p) -> Path:
     p = Path(p)
     return p if p.is_absolute() else project_root() / p
@@ -470,8 +284,9 @@ def limit_images(ds, n: int):
     ds.records = keep
     return ds
 
-# %% ../nbs/21_datasets.ipynb #07407530
-def _unwrap(ds):
+# %% ../nbs/21_datasets.ipynb #56007320
+def unwrap_dataset(ds):
+    "The top-down dataset under `ds` (through `Subset`s and other wrappers with a `dataset`)."
     while ds is not None and not hasattr(ds, 'set_seed') and hasattr(ds, 'dataset'): ds = ds.dataset
     return ds
 
@@ -485,7 +300,7 @@ def seed_worker(worker_id: int):
     random.seed(seed)
     if _IMPORT_PID == os.getpid(): cv2.setNumThreads(1)   # a fresh (spawned) worker; never in a forked one, see below
     info = torch.utils.data.get_worker_info()
-    ds = _unwrap(info.dataset if info is not None else None)
+    ds = unwrap_dataset(info.dataset if info is not None else None)
     if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
 
 def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distributed: bool = False, seed: int = 0,
@@ -499,7 +314,7 @@ def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distribu
     g = torch.Generator()
     g.manual_seed(int(seed))
     if workers == 0:
-        ds = _unwrap(dataset)
+        ds = unwrap_dataset(dataset)
         if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
     else: cv2.setNumThreads(1)     # inherited by forked workers (OpenCV's pool must not be reconfigured after a fork)
     common = dict(num_workers=workers, pin_memory=torch.cuda.is_available(), worker_init_fn=seed_worker, generator=g,
@@ -515,7 +330,7 @@ def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distribu
     return DataLoader(dataset, batch_size=batch_size, shuffle=bool(shuffle) and sampler is None, sampler=sampler,
                       drop_last=drop_last, **common)
 
-# %% ../nbs/21_datasets.ipynb #abafa048
+# %% ../nbs/21_datasets.ipynb #b4b0f606
 def sample_image_keys(dataset) -> np.ndarray:
     "The image (file name) of each sample of a top-down dataset, or of a (nested) `Subset` of one."
     if isinstance(dataset, torch.utils.data.Subset):

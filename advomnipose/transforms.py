@@ -13,7 +13,7 @@ from .keypoints import KeypointSpec, COCO17, MPII16
 # %% auto #0
 __all__ = ['PIXEL_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'clean_box', 'box_to_center_scale', 'get_affine_transform',
            'affine_points', 'half_body_center_scale', 'AugmentConfig', 'draw_augmentation', 'flip_joints',
-           'normalize_image', 'generate_target', 'generate_target_loop', 'TopDownTransform']
+           'normalize_image', 'generate_target', 'crop_image', 'TopDownTransform']
 
 # %% ../nbs/20_transforms.ipynb #5644a639
 PIXEL_STD = 200.0                              # scale is in units of 200 px
@@ -176,54 +176,24 @@ def generate_target(joints_hm, vis, heatmap_size, sigma: float, encoding: str = 
     target = gy.astype(np.float32)[:, :, None] * gx.astype(np.float32)[:, None, :]
     return target, weight[:, None]
 
-def generate_target_loop(joints_hm, vis, heatmap_size, sigma: float, encoding: str = 'unbiased'):
-    "Per-joint reference implementation (the original's loop), for tests and benchmarks."
-    W, H = int(heatmap_size[0]), int(heatmap_size[1])
-    J = len(joints_hm)
-    target = np.zeros((J, H, W), np.float32)
-    weight = np.zeros((J, 1), np.float32)
-    tmp = sigma * 3
-    for j in range(J):
-        weight[j] = 1.0 if vis[j] > 0 else 0.0
-        mx, my = float(joints_hm[j][0]), float(joints_hm[j][1])
-        if encoding == 'standard': mx, my = int(mx + 0.5), int(my + 0.5)   # int(): truncation, as the original
-        ul = [int(mx - tmp), int(my - tmp)]
-        br = [int(mx + tmp + 1), int(my + tmp + 1)]
-        if ul[0] >= W or ul[1] >= H or br[0] < 0 or br[1] < 0:
-            weight[j] = 0
-            continue
-        if weight[j] <= 0.5: continue
-        if encoding == 'unbiased':
-            x = np.arange(0, W, 1, np.float32)
-            y = np.arange(0, H, 1, np.float32)[:, None]
-            target[j] = np.exp(-((x - mx) ** 2 + (y - my) ** 2) / (2 * sigma ** 2))
-        else:   # paste the window [ul, br) of a Gaussian centred on the rounded joint
-            x0, x1 = max(0, ul[0]), min(br[0], W)
-            y0, y1 = max(0, ul[1]), min(br[1], H)
-            x = np.arange(x0, x1, dtype=np.float64)
-            y = np.arange(y0, y1, dtype=np.float64)[:, None]
-            target[j, y0:y1, x0:x1] = np.exp(-((x - mx) ** 2 + (y - my) ** 2) / (2 * sigma ** 2))
-    return target, weight
+# %% ../nbs/20_transforms.ipynb #af755e99
+def crop_image(img: np.ndarray, M, size) -> np.ndarray:
+    "Warp `img` with the 2×3 matrix `M` into a `size` (W, H) crop: bilinear, black outside the image (spec §8)."
+    return cv2.warpAffine(img, M, tuple(int(v) for v in size), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
 
-# %% ../nbs/20_transforms.ipynb #7a9cbf53
 class TopDownTransform:
-    "Person crop + targets for top-down training/validation (spec §8)."
-    def __init__(self, spec: KeypointSpec, image_size, heatmap_size, sigma: float, encoding: str = 'unbiased',
-                 aug: AugmentConfig | None = None, color_rgb: bool = True, mean=IMAGENET_MEAN, std=IMAGENET_STD):
-        self.spec, self.sigma, self.encoding, self.aug, self.color_rgb = spec, float(sigma), encoding, aug, color_rgb
-        self.image_size, self.heatmap_size = tuple(int(v) for v in image_size), tuple(int(v) for v in heatmap_size)
-        self.aspect_ratio = self.image_size[0] / self.image_size[1]
+    "Person crop + targets for top-down training/validation (spec §8); geometry and targets from a `HeatmapCodec`."
+    def __init__(self, spec: KeypointSpec, codec, aug: AugmentConfig | None = None, color_rgb: bool = True,
+                 mean=IMAGENET_MEAN, std=IMAGENET_STD):
+        self.spec, self.codec, self.aug, self.color_rgb = spec, codec, aug, color_rgb
         self.mean, self.std = tuple(mean), tuple(std)
         self.flip_index = spec.flip_index()
-        if encoding not in ('unbiased', 'standard'):
-            raise ValueError(f"encoding must be 'unbiased' or 'standard', got {encoding!r}")
 
-    @classmethod
-    def from_cfg(cls, cfg, spec: KeypointSpec, is_train: bool):
-        if str(cfg.MODEL.TARGET_TYPE).lower() != 'gaussian':
-            raise ValueError(f"MODEL.TARGET_TYPE = {cfg.MODEL.TARGET_TYPE!r}: only 'gaussian' targets are implemented")
-        return cls(spec, cfg.MODEL.IMAGE_SIZE, cfg.MODEL.HEATMAP_SIZE, cfg.MODEL.SIGMA, cfg.MODEL.TARGET_ENCODING,
-                   AugmentConfig.from_cfg(cfg) if is_train else None, bool(cfg.DATASET.COLOR_RGB))
+    @property
+    def image_size(self): return self.codec.image_size
+    @property
+    def aspect_ratio(self) -> float: return self.codec.aspect_ratio
 
     def draw(self, rng, joints, vis, center, scale) -> dict:
         "The random draws of one sample (identity when there is no augmentation)."
@@ -240,12 +210,9 @@ class TopDownTransform:
             img = cv2.flip(img, 1)
             joints, vis = flip_joints(joints, vis, width, self.flip_index)
             c[0] = width - 1 - c[0]
-        M = get_affine_transform(c, s, r, self.image_size)
-        crop = cv2.warpAffine(img, M, self.image_size, flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-        image = normalize_image(crop, self.mean, self.std, channels, self.color_rgb)
-        joints_hm = affine_points(joints, get_affine_transform(c, s, r, self.heatmap_size))
-        target, weight = generate_target(joints_hm, vis, self.heatmap_size, self.sigma, self.encoding)
-        return dict(image=image, target=target, target_weight=weight, joints_hm=joints_hm,
+        M = self.codec.input_transform(c, s, r)
+        image = normalize_image(crop_image(img, M, self.image_size), self.mean, self.std, channels, self.color_rgb)
+        enc = self.codec.encode(joints, vis, c, s, r)
+        return dict(image=image, target=enc['target'], target_weight=enc['target_weight'], joints_hm=enc['joints_hm'],
                     joints=np.concatenate([joints, vis[:, None]], 1), center=c, scale=s, rotation=r,
                     flipped=bool(params['flip']), trans=M)

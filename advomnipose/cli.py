@@ -77,7 +77,8 @@ def check_mpii(root) -> dict:
 _READERS = {}
 
 def read_image(images, file_name: str) -> np.ndarray:
-    "RGB uint8 image `file_name` from a folder or a zip (member `<file>` or `<set>/<file>`), via the data pipeline's reader."
+    ("RGB uint8 image `file_name` from a folder or a zip (member `<file>` or `<set>/<file>`), "
+     "via the data pipeline's reader.")
     images = Path(images)
     if images not in _READERS: _READERS[images] = ImageReader(images)
     return _READERS[images].decode(file_name, rgb=True)
@@ -106,12 +107,14 @@ def step_data(ctx: RunContext):
                                  image_format=a.format, workers=a.workers, overwrite=ours or a.overwrite, verbose=True)
         ctx.log(f"synthetic data {'reused' if rec['reused'] else 'generated'} in {root}")
         ctx.metrics['generation'] = {**rec['params'], 'reused': rec['reused'], 'seconds': rec.get('seconds', 0.0)}
-        ctx.state.update(format='coco', splits=check_coco(root, [s for s, n in (('train2017', a.n_train), ('val2017', a.n_val)) if n]))
+        ctx.state.update(format='coco',
+                         splits=check_coco(root, [s for s, n in (('train2017', a.n_train), ('val2017', a.n_val)) if n]))
     elif ctx.data == 'coco':
         ctx.state.update(format='coco', splits=check_coco(ctx.data_root))
     elif ctx.data == 'mpii':
         ctx.state.update(format='mpii', mpii=check_mpii(ctx.data_root))
-        if ctx.state['mpii']['gt_valid'] is None: ctx.log(f'note: {ctx.data_root}/annot/gt_valid.mat is missing; PCKh evaluation will need it')
+        if ctx.state['mpii']['gt_valid'] is None:
+            ctx.log(f'note: {ctx.data_root}/annot/gt_valid.mat is missing; PCKh evaluation will need it')
     else:
         raise ValueError(f"unknown data {ctx.data!r}; expected synthetic, coco or mpii")
 
@@ -130,14 +133,17 @@ def step_summary(ctx: RunContext):
     if ctx.state['format'] == 'coco':
         s = dataset_summary(ctx.data_root, splits=list(ctx.state['splits']))
         ctx.log(summary_table(s))
-        ctx.metrics['dataset'] = {k: {m: v[m] for m in ('images', 'persons', 'keypoints_visible', 'keypoints_occluded')} for k, v in s.items()}
+        ctx.metrics['dataset'] = {k: {m: v[m] for m in ('images', 'persons', 'keypoints_visible', 'keypoints_occluded')}
+                                  for k, v in s.items()}
     else:
         s = mpii_summary(ctx.state['mpii'])
-        ctx.log('\n'.join(f"{k:6s} {v['persons']:6d} persons {v['images']:6d} images {v['joints_labelled']:7d} labelled joints" for k, v in s.items()))
+        ctx.log('\n'.join(f"{k:6s} {v['persons']:6d} persons {v['images']:6d} images "
+                          f"{v['joints_labelled']:7d} labelled joints" for k, v in s.items()))
         ctx.metrics['dataset'] = {k: {m: v[m] for m in ('images', 'persons', 'joints_labelled')} for k, v in s.items()}
     ctx.state['summary'] = s
-    atomic_write_json({'data': ctx.data, 'root': str(ctx.data_root), 'splits': s, **({'generation': ctx.metrics['generation']}
-                       if 'generation' in ctx.metrics else {})}, ctx.out_dir / 'dataset_summary.json')
+    atomic_write_json({'data': ctx.data, 'root': str(ctx.data_root), 'splits': s,
+                       **({'generation': ctx.metrics['generation']} if 'generation' in ctx.metrics else {})},
+                      ctx.out_dir / 'dataset_summary.json')
 
 def _preview_items(ctx: RunContext, n: int):
     "Up to `n` (image, keypoints N x J x 3, spec, title) of the validation split, images with persons first."
@@ -146,24 +152,30 @@ def _preview_items(ctx: RunContext, n: int):
         d = json.loads(ctx.state['splits'][split]['annotations'].read_text())
         by_img = {}
         for a in d['annotations']:
-            if not a.get('iscrowd', 0) and a.get('num_keypoints', 0) > 0: by_img.setdefault(a['image_id'], []).append(a['keypoints'])
+            if not a.get('iscrowd', 0) and a.get('num_keypoints', 0) > 0:
+                by_img.setdefault(a['image_id'], []).append(a['keypoints'])
         ims = sorted(d['images'], key=lambda im: (im['id'] not in by_img, im['id']))[:n]
         for im in ims:
             k = np.array(by_img.get(im['id'], np.zeros((0, 51))), float).reshape(-1, 17, 3)
-            yield read_image(ctx.state['splits'][split]['images'], im['file_name']), k, COCO17, f"{split}/{im['file_name']} ({len(k)})"
+            yield (read_image(ctx.state['splits'][split]['images'], im['file_name']), k, COCO17,
+                   f"{split}/{im['file_name']} ({len(k)})")
     else:
         info = ctx.state['mpii']
         d = json.loads(Path(info['valid']).read_text()) or json.loads(Path(info['train']).read_text())
         by_img = {}
         for e in d: by_img.setdefault(e['image'], []).append(e)
         for name in list(by_img)[:n]:
-            k = np.array([np.c_[np.array(e['joints'], float) - 1, 2 * (np.array(e['joints_vis']) > 0)] for e in by_img[name]])  # 1-based -> 0-based
+            # 1-based -> 0-based
+            k = np.array([np.c_[np.array(e['joints'], float) - 1, 2 * (np.array(e['joints_vis']) > 0)]
+                          for e in by_img[name]])
             yield read_image(info['images'], name), k, MPII16, f'{name} ({len(k)})'
 
 def step_preview(ctx: RunContext):
     "`preview.png`: a grid of validation images with their ground-truth skeletons."
     items = list(_preview_items(ctx, getattr(ctx.args, 'preview', 8)))
-    if not items: ctx.log('no images to preview'); return
+    if not items:
+        ctx.log('no images to preview')
+        return
     ims = [draw_skeleton(im, k, spec=spec) if len(k) else im for im, k, spec, _ in items]
     p = save_figure(image_grid(ims, ncols=4, titles=[t for *_, t in items]), ctx.out_dir / 'preview.png')
     ctx.state['preview'] = p
@@ -180,7 +192,10 @@ def step_eval_check(ctx: RunContext):
         res = [dict(image_id=a['image_id'], category_id=1, keypoints=a['keypoints'], score=1.0)
                for a in gt.loadAnns(gt.getAnnIds()) if a.get('num_keypoints', 0) > 0 and not a.get('iscrowd', 0)]
         if not res: return
-        ev = COCOeval(gt, gt.loadRes(res), 'keypoints'); ev.evaluate(); ev.accumulate(); ev.summarize()
+        ev = COCOeval(gt, gt.loadRes(res), 'keypoints')
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
     ctx.metrics['gt_as_results'] = {'split': split, 'AP': float(ev.stats[0]), 'AR': float(ev.stats[5])}
     ctx.log(f"{split}: ground truth scored as results: AP {ev.stats[0]:.3f} (must be 1.000)")
 
@@ -188,7 +203,8 @@ def step_eval_check(ctx: RunContext):
 # 50 iterations of 16, then both fine-tunes side by side, 3 epochs at the supervised run's decayed rate; validation
 # without flip test on the persons of the first 120 validation images
 SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epochs=14, ft_epochs=3, d_warmup_epochs=1,
-                   max_iters=50, width=0, ft_lr=1e-4, parallel=2, opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False})
+                   max_iters=50, width=0, ft_lr=1e-4, parallel=2,
+                   opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False})
 QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, width=8, parallel=1,
                    opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False})
 FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=18, d_warmup_epochs=1,
@@ -198,9 +214,12 @@ def step_experiments(ctx: RunContext):
     """Train and compare OmniPose, OmniPoseAN, OmniPoseAN2 and the control (papermill notebooks), then
     record the comparison table. Small CPU scale by default; `--full` is the COCO W48 384x288 GPU chain."""
     a = ctx.args
-    if a.no_train: ctx.log('training skipped (--no-train)'); return
+    if a.no_train:
+        ctx.log('training skipped (--no-train)')
+        return
     if ctx.state['format'] != 'coco':
-        ctx.log('the experiment chain evaluates COCO OKS AP; skipped for MPII (train on MPII with run_train.sh)'); return
+        ctx.log('the experiment chain evaluates COCO OKS AP; skipped for MPII (train on MPII with run_train.sh)')
+        return
     from advomnipose.experiments import run_chain
     p = dict(FULL_CHAIN if a.full else QUICK_CHAIN if ctx.quick else SMALL_CHAIN)
     for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width', 'parallel'):
@@ -247,8 +266,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest='cmd')
     g = sub.add_parser('generate-data', help='write the synthetic COCO-format dataset')
     g.add_argument('--root', type=Path, default=None, help='dataset folder (default: <project>/data/synthetic)')
-    g.add_argument('--n-train', type=int, default=2000); g.add_argument('--n-val', type=int, default=500)
-    g.add_argument('--seed', type=int, default=0); g.add_argument('--format', choices=('jpg', 'zip'), default='jpg')
+    g.add_argument('--n-train', type=int, default=2000)
+    g.add_argument('--n-val', type=int, default=500)
+    g.add_argument('--seed', type=int, default=0)
+    g.add_argument('--format', choices=('jpg', 'zip'), default='jpg')
     g.add_argument('--image-size', type=int, nargs=2, default=(320, 240), metavar=('W', 'H'))
     g.add_argument('--workers', type=int, default=2)
     g.add_argument('--overwrite', action='store_true', help='replace a dataset made with other parameters')
@@ -260,7 +281,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('--out-root', type=Path, default=None, help='results folder (default: <project>/outputs)')
     r.add_argument('--n-train', type=int, default=None, help='synthetic: training images (2000; 400 with --quick)')
     r.add_argument('--n-val', type=int, default=None, help='synthetic: validation images (500; 100 with --quick)')
-    r.add_argument('--seed', type=int, default=0); r.add_argument('--format', choices=('jpg', 'zip'), default='jpg')
+    r.add_argument('--seed', type=int, default=0)
+    r.add_argument('--format', choices=('jpg', 'zip'), default='jpg')
     r.add_argument('--image-size', type=int, nargs=2, default=(320, 240), metavar=('W', 'H'))
     r.add_argument('--workers', type=int, default=2)
     r.add_argument('--overwrite', action='store_true', help='synthetic: replace a foreign dataset at --data-root')
@@ -273,7 +295,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('--max-iters', type=int, default=0, help='cap on iterations per epoch')
     r.add_argument('--width', type=int, default=0, help='HRNet width of the chain models')
     r.add_argument('--parallel', type=int, default=0,
-                   help='experiments run side by side (each fine-tune starts when OmniPose is done); default 2 for the CPU chain, 1 with --full or --quick')
+                   help='experiments run side by side (each fine-tune starts when OmniPose is done); '
+                        'default 2 for the CPU chain, 1 with --full or --quick')
     r.add_argument('--seeds', type=int, nargs='+', default=[0], help='repeat the chain per seed (mean ± std)')
     return ap
 
@@ -303,7 +326,9 @@ def main(argv=None) -> int:
     "Entry point of the `advomnipose` console script; returns the exit code (2: data missing or in the way)."
     ap = _parser()
     a = ap.parse_args(argv)
-    if a.cmd is None: ap.print_help(); return 1
+    if a.cmd is None:
+        ap.print_help()
+        return 1
     try: return _cmd_generate(a) if a.cmd == 'generate-data' else _cmd_run(a)
     except (DataMissingError, FileExistsError) as e:
         print(f'error: {e}', file=sys.stderr)

@@ -37,7 +37,8 @@ _DEFAULTS = {
         'SKIP_BAD_SAMPLES': False,   # kit: skip (count and report) unreadable samples during training
         'SIGMAS': [],                # kit: OKS sigmas for a custom keypoint set ([] = COCO-17 / MPII)
         'MAX_SAMPLES': 0,            # kit: use only the first N samples of each split (0 = all)
-        'SHUFFLE_WINDOW': 64,        # kit: training shuffles persons within windows of N images, decoding each image once (0 = per-sample shuffle)
+        # kit: training shuffles persons within windows of N images, decoding each image once (0 = per-sample shuffle)
+        'SHUFFLE_WINDOW': 64,
     },
     'TRAIN': {
         'LR_FACTOR': 0.1, 'LR_STEP': [170, 200], 'LR': 0.001, 'OPTIMIZER': 'adam', 'MOMENTUM': 0.9, 'WD': 0.0,
@@ -125,7 +126,8 @@ def _coerce(key, value, default):
     if isinstance(default, list):
         if isinstance(value, str) and value.strip()[:1] in '([':
             try: value = ast.literal_eval(value)
-            except (ValueError, SyntaxError): raise ConfigError(f"config key {key}: cannot read {value!r} as a list") from None
+            except (ValueError, SyntaxError):
+                raise ConfigError(f"config key {key}: cannot read {value!r} as a list") from None
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key == 'GPUS': value = [value]
         if isinstance(value, (list, tuple)): return list(value)
         raise ConfigError(f"config key {key}: expected a list, got {value!r} ({type(value).__name__})")
@@ -143,12 +145,16 @@ def merge_into(cfg: Config, new: dict, prefix: str = '') -> Config:
     for k, v in new.items():
         key = f'{prefix}{k}'
         if k not in cfg:
-            raise ConfigError(f"unknown config key {key!r}" + (f"; keys under {prefix[:-1]}: {sorted(cfg)}" if prefix else f"; top-level keys: {sorted(cfg)}"))
+            raise ConfigError(f"unknown config key {key!r}" +
+                              (f"; keys under {prefix[:-1]}: {sorted(cfg)}" if prefix
+                               else f"; top-level keys: {sorted(cfg)}"))
         if key in _FREE_SECTIONS:
             if not isinstance(v, dict): raise ConfigError(f"config key {key}: expected a mapping, got {v!r}")
-            cfg[k] = _wrap(copy.deepcopy(v)); continue
+            cfg[k] = _wrap(copy.deepcopy(v))
+            continue
         if isinstance(cfg[k], dict):
-            if not isinstance(v, dict): raise ConfigError(f"config key {key}: expected a mapping (a section), got {v!r}")
+            if not isinstance(v, dict):
+                raise ConfigError(f"config key {key}: expected a mapping (a section), got {v!r}")
             merge_into(cfg[k], v, key + '.')
         else:
             cfg[k] = _coerce(key, v, cfg[k])
@@ -172,8 +178,11 @@ def apply_opts(cfg: Config, opts) -> Config:
             if not isinstance(node, dict) or p not in node:
                 free = '.'.join(parts[:i]) in _FREE_SECTIONS or any(key.startswith(f + '.') for f in _FREE_SECTIONS)
                 if free and isinstance(node, dict) and i == len(parts) - 1: break
-                if free and isinstance(node, dict): node = node.setdefault(p, Config()); continue
-                raise ConfigError(f"unknown config key {key!r} (no {p!r} under {'.'.join(parts[:i]) or 'the top level'})")
+                if free and isinstance(node, dict):
+                    node = node.setdefault(p, Config())
+                    continue
+                raise ConfigError(f"unknown config key {key!r} "
+                                  f"(no {p!r} under {'.'.join(parts[:i]) or 'the top level'})")
             if i < len(parts) - 1: node = node[p]
         last = parts[-1]
         v = _parse_value(val)
@@ -181,7 +190,8 @@ def apply_opts(cfg: Config, opts) -> Config:
             if not isinstance(v, dict): raise ConfigError(f"config key {key}: expected a mapping, got {v!r}")
             node[last] = _wrap(copy.deepcopy(v))
         elif any(key.startswith(f + '.') for f in _FREE_SECTIONS): node[last] = _wrap(v)
-        elif isinstance(node[last], dict): merge_into(node[last], v if isinstance(v, dict) else {'?': v}, key + '.')
+        elif isinstance(node[last], dict):
+            merge_into(node[last], v if isinstance(v, dict) else {'?': v}, key + '.')
         else: node[last] = _coerce(key, v, node[last])
     return cfg
 
@@ -203,21 +213,27 @@ def load_config(path=None, opts=None, base: Config | None = None) -> Config:
 # %% ../nbs/02_config.ipynb #7f23ec80
 def check_config(cfg: Config) -> Config:
     "Cross-field consistency checks; raises `ConfigError` naming the keys."
-    iw, ih = cfg.MODEL.IMAGE_SIZE; hw, hh = cfg.MODEL.HEATMAP_SIZE
-    if iw % 32 or ih % 32: raise ConfigError(f"MODEL.IMAGE_SIZE {cfg.MODEL.IMAGE_SIZE}: width and height must be multiples of 32")
+    iw, ih = cfg.MODEL.IMAGE_SIZE
+    hw, hh = cfg.MODEL.HEATMAP_SIZE
+    if iw % 32 or ih % 32:
+        raise ConfigError(f"MODEL.IMAGE_SIZE {cfg.MODEL.IMAGE_SIZE}: width and height must be multiples of 32")
     if (hw * 4, hh * 4) != (iw, ih):
-        raise ConfigError(f"MODEL.HEATMAP_SIZE {cfg.MODEL.HEATMAP_SIZE} must be MODEL.IMAGE_SIZE / 4 = {[iw // 4, ih // 4]}")
+        raise ConfigError(f"MODEL.HEATMAP_SIZE {cfg.MODEL.HEATMAP_SIZE} "
+                          f"must be MODEL.IMAGE_SIZE / 4 = {[iw // 4, ih // 4]}")
     for key, allowed in (('MODEL.HEAD', ('waspv2', 'waspv1')), ('TRAIN.AMP', ('none', 'bf16', 'fp16')),
                          ('TRAIN.NAN_POLICY', ('stop', 'skip')), ('MODEL.TARGET_ENCODING', ('unbiased', 'standard')),
                          ('MODEL.INIT', ('pytorch', 'hrnet')), ('ADV.D_OPTIMIZER', ('adam', 'rmsprop')),
                          ('DATASET.DATASET', ('coco', 'mpii')), ('DATASET.DATA_FORMAT', ('jpg', 'png', 'zip'))):
-        if cfg.get_key(key) not in allowed: raise ConfigError(f"{key} = {cfg.get_key(key)!r}; expected one of {list(allowed)}")
-    if sorted(cfg.TRAIN.LR_STEP) != list(cfg.TRAIN.LR_STEP): raise ConfigError(f"TRAIN.LR_STEP {cfg.TRAIN.LR_STEP} must be increasing")
+        if cfg.get_key(key) not in allowed:
+            raise ConfigError(f"{key} = {cfg.get_key(key)!r}; expected one of {list(allowed)}")
+    if sorted(cfg.TRAIN.LR_STEP) != list(cfg.TRAIN.LR_STEP):
+        raise ConfigError(f"TRAIN.LR_STEP {cfg.TRAIN.LR_STEP} must be increasing")
     return cfg
 
 def layout_opts(width: int, num_modules=(1, 4, 3), num_blocks=4) -> dict:
     "Overrides (for `apply_opts`/`load_config`) describing an OmniPose of `width` with the given stage layout."
-    mods = tuple(num_modules); blocks = (num_blocks,) * 3 if isinstance(num_blocks, int) else tuple(num_blocks)
+    mods = tuple(num_modules)
+    blocks = (num_blocks,) * 3 if isinstance(num_blocks, int) else tuple(num_blocks)
     extra = {f'STAGE{s}': {'NUM_MODULES': int(mods[s - 2]), 'NUM_BRANCHES': s, 'BLOCK': 'BASIC',
                            'NUM_BLOCKS': [int(blocks[s - 2])] * s, 'NUM_CHANNELS': [width * 2 ** b for b in range(s)],
                            'FUSE_METHOD': 'SUM'} for s in (2, 3, 4)}

@@ -14,10 +14,12 @@ __all__ = ['HeatmapEncoder', 'ConfidenceDiscriminator', 'PoseDiscriminator']
 
 # %% ../nbs/13_discriminator.ipynb #54a5674d
 class HeatmapEncoder(nn.Module):
-    "Spectral-normalised conv encoder: C_in x h x w -> `num_outputs` logits (stem, `num_layers` stride-2 convs, avg pool, linear)."
+    ("Spectral-normalised conv encoder: C_in x h x w -> `num_outputs` logits "
+     "(stem, `num_layers` stride-2 convs, avg pool, linear).")
     def __init__(self, in_channels: int, num_outputs: int, width: int = 64, num_layers: int = 4, spectral: bool = True):
         super().__init__()
-        if width < 1 or num_layers < 0: raise ValueError(f"width must be >= 1 and num_layers >= 0, got {width}, {num_layers}")
+        if width < 1 or num_layers < 0:
+            raise ValueError(f"width must be >= 1 and num_layers >= 0, got {width}, {num_layers}")
         sn = spectral_norm if spectral else (lambda m: m)
         layers, c = [sn(nn.Conv2d(in_channels, width, 3, padding=1)), nn.LeakyReLU(0.2, inplace=True)], width
         for i in range(num_layers):
@@ -48,7 +50,8 @@ class ConfidenceDiscriminator(nn.Module):
 
 class PoseDiscriminator(nn.Module):
     "P: (image B x 3 x H x W, heatmaps B x J x h x w) -> B x J logits (is each joint plausible for this image?)."
-    def __init__(self, num_joints: int = 17, image_channels: int = 3, width: int = 64, num_layers: int = 4, spectral: bool = True):
+    def __init__(self, num_joints: int = 17, image_channels: int = 3, width: int = 64, num_layers: int = 4,
+                 spectral: bool = True):
         super().__init__()
         self.num_joints, self.image_channels = num_joints, image_channels
         self.encoder = HeatmapEncoder(image_channels + num_joints, num_joints, width, num_layers, spectral)
@@ -57,7 +60,9 @@ class PoseDiscriminator(nn.Module):
         _check('PoseDiscriminator', heatmaps, self.num_joints, 'heatmaps')
         _check('PoseDiscriminator', image, self.image_channels, 'the image')
         if image.shape[0] != heatmaps.shape[0]:
-            raise ValueError(f"PoseDiscriminator: batch sizes differ (image {image.shape[0]}, heatmaps {heatmaps.shape[0]})")
+            raise ValueError("PoseDiscriminator: batch sizes differ "
+                             f"(image {image.shape[0]}, heatmaps {heatmaps.shape[0]})")
         if image.shape[-2:] != heatmaps.shape[-2:]:
-            image = F.interpolate(image, size=heatmaps.shape[-2:], mode='bilinear', align_corners=False, antialias=False)
+            image = F.interpolate(image, size=heatmaps.shape[-2:], mode='bilinear', align_corners=False,
+                                  antialias=False)
         return self.encoder(torch.cat([image.to(heatmaps.dtype), heatmaps], 1))

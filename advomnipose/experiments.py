@@ -45,10 +45,13 @@ def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_
     cfg = load_config(path, o)
     if width or num_modules or num_blocks:
         w = int(width) or model_width(cfg)
-        mods = tuple(num_modules) if num_modules else tuple(int(cfg.MODEL.EXTRA.get(f'STAGE{s}', {}).get('NUM_MODULES', d)) for s, d in ((2, 1), (3, 4), (4, 3)))
+        mods = (tuple(num_modules) if num_modules else
+                tuple(int(cfg.MODEL.EXTRA.get(f'STAGE{s}', {}).get('NUM_MODULES', d))
+                      for s, d in ((2, 1), (3, 4), (4, 3))))
         blocks = num_blocks if num_blocks else int((cfg.MODEL.EXTRA.get('STAGE2', {}).get('NUM_BLOCKS') or [4])[0])
         lo = layout_opts(w, mods, blocks)
-        lo['MODEL.EXTRA'] = {**dict(cfg.MODEL.EXTRA or {}), **lo['MODEL.EXTRA']}   # keeps STAGE1, PRETRAINED_LAYERS, ...
+        # keeps STAGE1, PRETRAINED_LAYERS, ...
+        lo['MODEL.EXTRA'] = {**dict(cfg.MODEL.EXTRA or {}), **lo['MODEL.EXTRA']}
         apply_opts(cfg, lo)
     if opts: apply_opts(cfg, dict(opts))
     return cfg
@@ -57,7 +60,8 @@ def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_
 def experiments_dir() -> Path: return project_root() / 'nbs' / 'experiments'
 
 def _kernel_manager_class():
-    "Kernels talk over local IPC sockets, not unencrypted localhost TCP (nothing listens on a port; no ipykernel warning)."
+    ("Kernels talk over local IPC sockets, not unencrypted localhost TCP "
+     "(nothing listens on a port; no ipykernel warning).")
     from jupyter_client.manager import AsyncKernelManager
     if os.name == 'nt': return AsyncKernelManager          # no IPC transport on Windows
     from traitlets import CaselessStrEnum
@@ -71,8 +75,10 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
     "Execute the experiment notebook `name` into `out_dir` (papermill); returns the run folder."
     import papermill as pm
     src = experiments_dir() / f'{name}.ipynb'
-    if not src.exists(): raise FileNotFoundError(f"no experiment notebook {src}; expected one of {list(EXPERIMENTS) + ['compare']}")
-    out = Path(out_dir).resolve(); out.mkdir(parents=True, exist_ok=True)
+    if not src.exists():
+        raise FileNotFoundError(f"no experiment notebook {src}; expected one of {list(EXPERIMENTS) + ['compare']}")
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
     pm.execute_notebook(str(src), str(out / f'{name}.ipynb'), parameters={**params, 'out_dir': str(out)},
                         kernel_name='python3', cwd=str(project_root()), progress_bar=progress, log_output=False,
@@ -83,7 +89,9 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
 @contextlib.contextmanager
 def _kernel_threads(parallel: int):
     "While `parallel` > 1: kernels started inside get `cpu_count // parallel` torch/OpenMP threads."
-    if parallel == 1: yield; return
+    if parallel == 1:
+        yield
+        return
     keys = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')
     old = {k: os.environ.get(k) for k in keys}
     os.environ.update({k: str(max(1, (os.cpu_count() or 1) // parallel)) for k in keys})
@@ -98,8 +106,10 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
               max_iters: int = 0, batch_size: int = 0, workers: int = 2, alpha: float = 1e-3, beta: float = 1e-3,
               out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, parallel: int = 1,
               ft_lr: float = 0.0, log=print) -> dict:
-    "Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns {experiment: [run dirs]}."
-    if not isinstance(parallel, int) or parallel < 1: raise ValueError(f"parallel must be a positive int, got {parallel!r}")
+    ("Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; "
+     "returns {experiment: [run dirs]}.")
+    if not isinstance(parallel, int) or parallel < 1:
+        raise ValueError(f"parallel must be a positive int, got {parallel!r}")
     out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
     common = dict(config=config, data_root=str(data_root), width=width, max_iters=max_iters, batch_size=batch_size,
                   workers=workers, n_examples=n_examples, opts=dict(opts or {}))
@@ -112,9 +122,11 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
         elif name == 'omnipose_an': p.update(epochs=epochs, alpha=alpha, beta=beta)
         else:
             best = sup / 'model_best.pth'
-            if not best.exists(): raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
+            if not best.exists():
+                raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
             p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
-                     alpha=0.0 if name == 'omnipose_ft_control' else alpha, beta=0.0 if name == 'omnipose_ft_control' else beta)
+                     alpha=0.0 if name == 'omnipose_ft_control' else alpha,
+                     beta=0.0 if name == 'omnipose_ft_control' else beta)
             if ft_lr: p['opts'] = {**p['opts'], 'TRAIN.LR': float(ft_lr)}
         out = run_experiment(name, out_root / name / tag, **p)
         m = json.loads((out / 'metrics.json').read_text())
@@ -122,7 +134,8 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
             f"{m['best_epoch']} ({time.time() - t0:.0f}s) -> {out}")
         return str(out)
 
-    # the from-scratch runs start at once; the fine-tunes as soon as the supervised run is done (they need its checkpoint)
+    # the from-scratch runs start at once; the fine-tunes as soon as the supervised run is done
+    # (they need its checkpoint)
     scratch = [e for e in experiments if e in ('omnipose', 'omnipose_an')]
     with _kernel_threads(parallel), ThreadPoolExecutor(parallel) as pool:
         for seed in seeds:
@@ -130,7 +143,8 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
             sup = out_root / 'omnipose' / tag
             futures = {name: pool.submit(one, name, seed, tag, sup) for name in scratch}
             if 'omnipose' in futures: futures['omnipose'].result()           # re-raises a failed run's error
-            futures.update({name: pool.submit(one, name, seed, tag, sup) for name in experiments if name not in scratch})
+            futures.update({name: pool.submit(one, name, seed, tag, sup)
+                            for name in experiments if name not in scratch})
             for name in experiments: runs[name].append(futures[name].result())
     cmp_dir = out_root / 'compare' / run
     run_experiment('compare', cmp_dir, runs=runs, n_images=n_examples)
@@ -168,7 +182,8 @@ def comparison_table(runs: dict) -> list[dict]:
         row = {'experiment': LABELS.get(name, name), 'runs': len(per)}
         for k in per[0]:
             v = np.array([p[k] for p in per], dtype=float)
-            row[k] = float(v.mean()); row[k + ' std'] = float(v.std()) if len(v) > 1 else 0.0
+            row[k] = float(v.mean())
+            row[k + ' std'] = float(v.std()) if len(v) > 1 else 0.0
         rows.append(row)
     return rows
 
@@ -186,7 +201,8 @@ def format_table(rows: list[dict]) -> str:
     return '\n'.join(out)
 
 def _start(run, by_dir: dict):
-    "(epoch, AP) a fine-tune starts from: the best epoch of the run whose checkpoint it loaded, when that run is plotted."
+    ("(epoch, AP) a fine-tune starts from: the best epoch of the run whose checkpoint it loaded, "
+     "when that run is plotted.")
     cfg = run['config']
     pre = cfg.ADV.PRETRAINED or cfg.MODEL.PRETRAINED
     src = by_dir.get(str(Path(pre).resolve().parent)) if pre else None
@@ -214,9 +230,14 @@ def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', conti
             ep, ap, shifted = np.concatenate([[e0], ep + e0]), np.concatenate([np.full((len(ap), 1), a0), ap], 1), True
             style['linestyle'] = '--'
         line, = ax.plot(ep, ap.mean(0), **style)
-        if len(series) > 1: ax.fill_between(ep, ap.mean(0) - ap.std(0), ap.mean(0) + ap.std(0), color=line.get_color(), alpha=0.2)
-    ax.set_xlabel('epoch (fine-tunes, dashed, continue from the best supervised epoch)' if shifted else 'epoch (of each run)')
-    ax.set_ylabel('AP (OKS)'); ax.set_title(title); ax.grid(alpha=0.3); ax.legend()
+        if len(series) > 1:
+            ax.fill_between(ep, ap.mean(0) - ap.std(0), ap.mean(0) + ap.std(0), color=line.get_color(), alpha=0.2)
+    ax.set_xlabel('epoch (fine-tunes, dashed, continue from the best supervised epoch)' if shifted
+                  else 'epoch (of each run)')
+    ax.set_ylabel('AP (OKS)')
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
     fig.tight_layout()
     if path is not None: save_figure(fig, path)
     return fig
@@ -226,7 +247,8 @@ def load_run_model(run_dir, which: str = 'model_best.pth', device='cpu'):
     "The model of a run (architecture from its `config.yaml`, weights from `which`)."
     d = Path(run_dir)
     cfg = load_config(d / 'config.yaml')
-    model = build_model(cfg); load_checkpoint(model, d / which)
+    model = build_model(cfg)
+    load_checkpoint(model, d / which)
     return model.to(device).eval(), cfg
 
 def predict_images(model, cfg, dataset, image_ids, device='cpu'):
@@ -267,7 +289,10 @@ def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vi
         panels = [('ground truth', draw_skeleton(img, _gt_of(ds, iid), ds.spec))]
         panels += [(LABELS.get(n, n), draw_skeleton(img, preds[n][iid], ds.spec, vis_thresh=vis_thresh)) for n in names]
         for c, (title, im) in enumerate(panels):
-            ax = axes[r, c]; ax.imshow(im); ax.set_xticks([]); ax.set_yticks([])
+            ax = axes[r, c]
+            ax.imshow(im)
+            ax.set_xticks([])
+            ax.set_yticks([])
             if r == 0: ax.set_title(title, fontsize=9)
             if c == 0: ax.set_ylabel(f'image {iid}', fontsize=8)
     fig.tight_layout()
@@ -276,10 +301,14 @@ def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vi
 
 def write_comparison(runs: dict, out_dir, n_images: int = 4) -> dict:
     "The comparison artefacts: `ap_per_epoch.png`, `results.md`, `results.json`, `examples.png`."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     rows = comparison_table(runs)
-    plot_ap_curves(runs, out / 'ap_per_epoch.png'); plt.close('all')
+    plot_ap_curves(runs, out / 'ap_per_epoch.png')
+    plt.close('all')
     atomic_write_text(format_table(rows) + '\n', out / 'results.md')
     atomic_write_json({'runs': runs, 'table': rows}, out / 'results.json')
-    prediction_grid(runs, n_images=n_images, path=out / 'examples.png'); plt.close('all')
-    return {'table': rows, 'files': [str(out / f) for f in ('ap_per_epoch.png', 'results.md', 'results.json', 'examples.png')]}
+    prediction_grid(runs, n_images=n_images, path=out / 'examples.png')
+    plt.close('all')
+    return {'table': rows,
+            'files': [str(out / f) for f in ('ap_per_epoch.png', 'results.md', 'results.json', 'examples.png')]}

@@ -77,7 +77,8 @@ class Bottleneck(nn.Module):
 def make_layer1(cin: int = 64, planes: int = 64, blocks: int = 4) -> nn.Sequential:
     "HRNet's `layer1`: `blocks` Bottlenecks, the first with a 1x1 projection shortcut."
     ds = nn.Sequential(nn.Conv2d(cin, planes * 4, 1, bias=False), nn.BatchNorm2d(planes * 4))
-    return nn.Sequential(Bottleneck(cin, planes, downsample=ds), *[Bottleneck(planes * 4, planes) for _ in range(blocks - 1)])
+    return nn.Sequential(Bottleneck(cin, planes, downsample=ds),
+                         *[Bottleneck(planes * 4, planes) for _ in range(blocks - 1)])
 
 # %% ../nbs/10_hrnet.ipynb #438fe6e3
 def fuse_up(cin: int, cout: int, steps: int) -> nn.Sequential:
@@ -145,7 +146,8 @@ class HRNetBackbone(nn.Module):
         if not isinstance(width, int) or width < 4: raise ValueError(f"width must be an int >= 4, got {width!r}")
         for n, v in (('stage1_channels', stage1_channels), ('stage1_blocks', stage1_blocks)):
             if not isinstance(v, int) or v < 1: raise ValueError(f"{n} must be a positive int, got {v!r}")
-        self.width, self.num_modules, self.num_blocks = width, _per_stage(num_modules, 'num_modules'), _per_stage(num_blocks, 'num_blocks')
+        self.width, self.num_modules, self.num_blocks = (width, _per_stage(num_modules, 'num_modules'),
+                                                         _per_stage(num_blocks, 'num_blocks'))
         self.stage1_channels, self.stage1_blocks = stage1_channels, stage1_blocks
         self.low_channels = 4 * stage1_channels          # layer1's output (Bottleneck expansion 4)
         self.last_module_all_outputs: bool | None = None
@@ -160,7 +162,8 @@ class HRNetBackbone(nn.Module):
         self.stage2 = self._stage(C[:2], 0)
         self.transition2 = nn.ModuleList([nn.Identity(), nn.Identity(), nn.Sequential(_transition(C[1], C[2], 2))])
         self.stage3 = self._stage(C[:3], 1)
-        self.transition3 = nn.ModuleList([nn.Identity(), nn.Identity(), nn.Identity(), nn.Sequential(_transition(C[2], C[3], 2))])
+        self.transition3 = nn.ModuleList([nn.Identity(), nn.Identity(), nn.Identity(),
+                                          nn.Sequential(_transition(C[2], C[3], 2))])
         self.stage4 = self._stage(C, 2)
 
     def _stage(self, channels, s):
@@ -173,9 +176,11 @@ class HRNetBackbone(nn.Module):
 
     def features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "(stage-4 branch-0 output: B x w x H/4 x W/4, layer1 output: B x 4*stage1_channels (256) x H/4 x W/4)."
-        if x.ndim != 4 or x.shape[1] != 3: raise ValueError(f"expected a B x 3 x H x W image batch, got shape {tuple(x.shape)}")
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"expected a B x 3 x H x W image batch, got shape {tuple(x.shape)}")
         if x.shape[-2] % 32 or x.shape[-1] % 32:
-            raise ValueError(f"input height and width must be multiples of 32 (the fusion upsamples by exact doubling), got {tuple(x.shape[-2:])}")
+            raise ValueError("input height and width must be multiples of 32 (the fusion upsamples by exact doubling), "
+                             f"got {tuple(x.shape[-2:])}")
         x = self.relu(self.bn1(self.conv1(x)))
         x = self.relu(self.bn2(self.conv2(x)))
         low = self.layer1(x)
@@ -208,5 +213,6 @@ def init_hrnet_(model: nn.Module, std: float = 0.001) -> nn.Module:
             nn.init.normal_(m.weight, std=std)
             if m.bias is not None: nn.init.zeros_(m.bias)
         elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
     return model

@@ -11,7 +11,8 @@ import torch
 from torch import nn
 from .core import safe_load
 from .config import Config, ConfigError, model_width
-from .hrnet import HRNetBackbone, GaussianFilter, gaussian_filters, gaussian_kernel, init_hrnet_, trainable_parameters
+from .hrnet import (
+    HRNetBackbone, GaussianFilter, gaussian_filters, gaussian_kernel, init_hrnet_, trainable_parameters)
 from .wasp import WASPv2, WASPv1, WASPDecoder
 
 # %% auto #0
@@ -26,10 +27,11 @@ HEAD_PREFIXES = {'waspv2': ('waspv2.',), 'waspv1': ('wasp.', 'decoder.')}
 class OmniPose(HRNetBackbone):
     "OmniPose: HRNet-W`width` with OmniPose fusion + WASP head; B x 3 x H x W -> B x J x H/4 x W/4 heatmaps."
     def __init__(self, num_joints: int = 17, width: int = 48, head: str = 'waspv2',
-                 num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4, init: str | None = 'pytorch',
-                 stage1_channels: int = 64, stage1_blocks: int = 4):
+                 num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4,
+                 init: str | None = 'pytorch', stage1_channels: int = 64, stage1_blocks: int = 4):
         if head not in HEADS: raise ValueError(f"head must be one of {list(HEADS)}, got {head!r}")
-        if not isinstance(num_joints, int) or num_joints < 1: raise ValueError(f"num_joints must be a positive int, got {num_joints!r}")
+        if not isinstance(num_joints, int) or num_joints < 1:
+            raise ValueError(f"num_joints must be a positive int, got {num_joints!r}")
         super().__init__(width, num_modules, num_blocks, stage1_channels, stage1_blocks)
         self.num_joints, self.head_type = num_joints, head
         if head == 'waspv2':
@@ -52,7 +54,8 @@ class OmniPose(HRNetBackbone):
 
 def init_weights(model: OmniPose, mode: str | None = 'pytorch', reset: bool = True) -> OmniPose:
     "Apply an initialisation mode ('pytorch' | 'hrnet' | None) to an OmniPose; Gaussian kernels always stay fixed."
-    if mode not in ('pytorch', 'hrnet', None): raise ValueError(f"init must be 'pytorch', 'hrnet' or None, got {mode!r}")
+    if mode not in ('pytorch', 'hrnet', None):
+        raise ValueError(f"init must be 'pytorch', 'hrnet' or None, got {mode!r}")
     if reset and mode is not None:
         for m in model.modules():
             if hasattr(m, 'reset_parameters'): m.reset_parameters()   # GaussianFilter re-writes its kernel
@@ -67,7 +70,8 @@ def init_weights(model: OmniPose, mode: str | None = 'pytorch', reset: bool = Tr
 def meta_copy(model: nn.Module) -> nn.Module:
     "A copy of `model` on the `meta` device (same structure and shapes, no data) without copying any values."
     memo = {}
-    for p in model.parameters(): memo[id(p)] = nn.Parameter(torch.empty_like(p, device='meta'), requires_grad=p.requires_grad)
+    for p in model.parameters():
+        memo[id(p)] = nn.Parameter(torch.empty_like(p, device='meta'), requires_grad=p.requires_grad)
     for b in model.buffers(): memo[id(b)] = torch.empty_like(b, device='meta')
     return copy.deepcopy(model, memo)
 
@@ -86,14 +90,18 @@ def model_kwargs(cfg: Config) -> dict:
         def bad(msg): return ConfigError(f"MODEL.EXTRA.{name}: {msg}")
         if st.get('NUM_BRANCHES', nbr) != nbr: raise bad(f"NUM_BRANCHES must be {nbr}, got {st['NUM_BRANCHES']}")
         if str(st.get('BLOCK', 'BASIC')).upper() != 'BASIC': raise bad(f"BLOCK must be BASIC, got {st['BLOCK']}")
-        if str(st.get('FUSE_METHOD', 'SUM')).upper() != 'SUM': raise bad(f"FUSE_METHOD must be SUM, got {st['FUSE_METHOD']}")
+        if str(st.get('FUSE_METHOD', 'SUM')).upper() != 'SUM':
+            raise bad(f"FUSE_METHOD must be SUM, got {st['FUSE_METHOD']}")
         if 'NUM_CHANNELS' in st and list(st['NUM_CHANNELS']) != [width * 2 ** b for b in range(nbr)]:
-            raise bad(f"NUM_CHANNELS {list(st['NUM_CHANNELS'])} does not match width {width} (expected {[width * 2 ** b for b in range(nbr)]})")
+            raise bad(f"NUM_CHANNELS {list(st['NUM_CHANNELS'])} does not match width {width} "
+                      f"(expected {[width * 2 ** b for b in range(nbr)]})")
         nb = st.get('NUM_BLOCKS', db)
         if isinstance(nb, (list, tuple)):
-            if len(nb) != nbr or len(set(nb)) != 1: raise bad(f"NUM_BLOCKS must list {nbr} equal block counts, got {list(nb)}")
+            if len(nb) != nbr or len(set(nb)) != 1:
+                raise bad(f"NUM_BLOCKS must list {nbr} equal block counts, got {list(nb)}")
             nb = nb[0]
-        mods.append(int(st.get('NUM_MODULES', dm))); blocks.append(int(nb))
+        mods.append(int(st.get('NUM_MODULES', dm)))
+        blocks.append(int(nb))
     return dict(num_joints=cfg.MODEL.NUM_JOINTS, width=width, head=cfg.MODEL.HEAD,
                 num_modules=tuple(mods), num_blocks=tuple(blocks), init=cfg.MODEL.INIT, **_stage1_kwargs(extra))
 
@@ -103,12 +111,14 @@ def _stage1_kwargs(extra) -> dict:
     def bad(msg): return ConfigError(f"MODEL.EXTRA.STAGE1: {msg}")
     if st.get('NUM_BRANCHES', 1) != 1: raise bad(f"NUM_BRANCHES must be 1, got {st['NUM_BRANCHES']}")
     if st.get('NUM_MODULES', 1) != 1: raise bad(f"NUM_MODULES must be 1, got {st['NUM_MODULES']}")
-    if str(st.get('BLOCK', 'BOTTLENECK')).upper() != 'BOTTLENECK': raise bad(f"BLOCK must be BOTTLENECK, got {st['BLOCK']}")
+    if str(st.get('BLOCK', 'BOTTLENECK')).upper() != 'BOTTLENECK':
+        raise bad(f"BLOCK must be BOTTLENECK, got {st['BLOCK']}")
     out = {}
     for key, arg, default in (('NUM_CHANNELS', 'stage1_channels', 64), ('NUM_BLOCKS', 'stage1_blocks', 4)):
         v = st.get(key, [default])
         v = list(v) if isinstance(v, (list, tuple)) else [v]
-        if len(v) != 1 or not isinstance(v[0], int) or v[0] < 1: raise bad(f"{key} must be one positive int (e.g. [{default}]), got {st[key]!r}")
+        if len(v) != 1 or not isinstance(v[0], int) or v[0] < 1:
+            raise bad(f"{key} must be one positive int (e.g. [{default}]), got {st[key]!r}")
         out[arg] = v[0]
     return out
 
@@ -127,7 +137,8 @@ _WRAPPERS = ('state_dict', 'model', 'best_state_dict')
 _PREFIXES = ('module.', '_orig_mod.')
 
 def read_state_dict(src, what: str = 'checkpoint') -> dict[str, torch.Tensor]:
-    "A flat {key: tensor} from a path, a (wrapped) dict or a module; wrapper dicts unwrapped, `module.` prefixes stripped."
+    ("A flat {key: tensor} from a path, a (wrapped) dict or a module; wrapper dicts unwrapped, "
+     "`module.` prefixes stripped.")
     name = str(src) if isinstance(src, (str, Path)) else what
     obj = safe_load(src) if isinstance(src, (str, Path)) else src
     if isinstance(obj, nn.Module): obj = obj.state_dict()
@@ -135,10 +146,13 @@ def read_state_dict(src, what: str = 'checkpoint') -> dict[str, torch.Tensor]:
     while isinstance(obj, dict) and not any(isinstance(v, torch.Tensor) for v in obj.values()):
         key = next((k for k in _WRAPPERS if isinstance(obj.get(k), dict)), None)
         if key is None:
-            raise ValueError(f"{name}: no tensors found at {'/'.join(path) or 'the top level'} and none of the wrapper keys "
-                             f"{list(_WRAPPERS)} holds a dict (keys: {sorted(map(str, obj))[:12]})")
-        obj = obj[key]; path.append(key)
-    if not isinstance(obj, dict): raise ValueError(f"{name}: expected a state_dict (a dict of tensors), got {type(obj).__name__}")
+            raise ValueError(f"{name}: no tensors found at {'/'.join(path) or 'the top level'} "
+                             f"and none of the wrapper keys {list(_WRAPPERS)} holds a dict "
+                             f"(keys: {sorted(map(str, obj))[:12]})")
+        obj = obj[key]
+        path.append(key)
+    if not isinstance(obj, dict):
+        raise ValueError(f"{name}: expected a state_dict (a dict of tensors), got {type(obj).__name__}")
     bad = [k for k, v in obj.items() if not isinstance(v, torch.Tensor)]
     if bad: raise ValueError(f"{name}{' [' + '/'.join(path) + ']' if path else ''}: non-tensor entries {bad[:8]}")
     out = {}
@@ -154,7 +168,8 @@ def detect_head(state_dict) -> str:
     keys = state_dict.keys()
     if any(k.startswith('waspv2.') for k in keys): return 'waspv2'
     if any(k.startswith('wasp.') for k in keys) and any(k.startswith('decoder.') for k in keys): return 'waspv1'
-    raise ValueError("no OmniPose head in this state_dict: expected 'waspv2.*' keys (WASPv2) or 'wasp.*' + 'decoder.*' keys (WASPv1)")
+    raise ValueError("no OmniPose head in this state_dict: expected 'waspv2.*' keys (WASPv2) "
+                     "or 'wasp.*' + 'decoder.*' keys (WASPv1)")
 
 _JOINTS_KEY = {'waspv2': 'waspv2.last_conv.6.weight', 'waspv1': 'decoder.last_conv.8.weight'}
 
@@ -170,16 +185,19 @@ def detect_config(state_dict) -> dict:
         ms = {int(m.group(1)) for k in state_dict if (m := re.match(rf'stage{s}\.(\d+)\.', k))}
         bs = {int(m.group(1)) for k in state_dict if (m := re.match(rf'stage{s}\.0\.branches\.0\.(\d+)\.', k))}
         if not ms or not bs: raise ValueError(f"not an OmniPose state_dict: no stage{s} modules/blocks")
-        mods.append(max(ms) + 1); blocks.append(max(bs) + 1)
+        mods.append(max(ms) + 1)
+        blocks.append(max(bs) + 1)
     l1 = {int(m.group(1)) for k in state_dict if (m := re.match(r'layer1\.(\d+)\.', k))}
-    if 'layer1.0.conv1.weight' not in state_dict: raise ValueError("not an OmniPose state_dict: missing 'layer1.0.conv1.weight'")
+    if 'layer1.0.conv1.weight' not in state_dict:
+        raise ValueError("not an OmniPose state_dict: missing 'layer1.0.conv1.weight'")
     return dict(num_joints=joints, width=width, head=head, num_modules=tuple(mods), num_blocks=tuple(blocks),
                 stage1_channels=state_dict['layer1.0.conv1.weight'].shape[0], stage1_blocks=max(l1) + 1)
 
 def _diff(model_sd: dict, sd: dict):
     missing = [k for k in model_sd if k not in sd]
     unexpected = [k for k in sd if k not in model_sd]
-    shapes = [(k, tuple(sd[k].shape), tuple(model_sd[k].shape)) for k in model_sd if k in sd and sd[k].shape != model_sd[k].shape]
+    shapes = [(k, tuple(sd[k].shape), tuple(model_sd[k].shape))
+              for k in model_sd if k in sd and sd[k].shape != model_sd[k].shape]
     return missing, unexpected, shapes
 
 def _listing(title, items, limit=12):
@@ -193,8 +211,9 @@ def _hints(model, sd) -> list[str]:
     try: c = detect_config(sd)
     except ValueError: return []
     have = model.config()
-    return [f"  hint: the checkpoint has {k}={c[k]!r} but the model has {k}={have[k]!r}" for k in c if c[k] != have[k]] + \
-           (["  (load_omnipose builds the matching model from the checkpoint)"] if c != have else [])
+    return ([f"  hint: the checkpoint has {k}={c[k]!r} but the model has {k}={have[k]!r}"
+             for k in c if c[k] != have[k]] +
+            (["  (load_omnipose builds the matching model from the checkpoint)"] if c != have else []))
 
 def load_checkpoint(model: nn.Module, path_or_state_dict, strict: bool = True) -> dict:
     "Load weights strictly; on any key/shape mismatch raise `CheckpointMismatchError` listing the differences."
@@ -207,7 +226,8 @@ def load_checkpoint(model: nn.Module, path_or_state_dict, strict: bool = True) -
         msg = '\n'.join([f"{name} does not match the model ({type(model).__name__}):",
                          *_listing('missing keys (in the model, not in the checkpoint)', missing),
                          *_listing('unexpected keys (in the checkpoint, not in the model)', unexpected),
-                         *_listing('shape differences', [f"{k}: checkpoint {a}, model {b}" for k, a, b in shapes]), *_hints(model, sd)])
+                         *_listing('shape differences', [f"{k}: checkpoint {a}, model {b}" for k, a, b in shapes]),
+                         *_hints(model, sd)])
         if strict: raise CheckpointMismatchError(msg)
         warnings.warn(msg + '\n  strict=False: loading only the matching entries')
     bad_shape = {k for k, *_ in shapes}
@@ -219,14 +239,17 @@ def load_checkpoint(model: nn.Module, path_or_state_dict, strict: bool = True) -
 def _check_gaussians(model, name) -> list[str]:
     bad = []
     for n, m in model.named_modules():
-        if isinstance(m, GaussianFilter) and not torch.allclose(m.weight.detach().float().cpu(), gaussian_kernel().expand_as(m.weight), atol=1e-3):
+        if isinstance(m, GaussianFilter) and not torch.allclose(m.weight.detach().float().cpu(),
+                                                                gaussian_kernel().expand_as(m.weight), atol=1e-3):
             bad.append(n + '.weight')
-    if bad: warnings.warn(f"{name}: {len(bad)} Gaussian kernels differ from the fixed 3x3 sigma-3 filter (e.g. {bad[0]}); "
-                          "they were loaded as they are")
+    if bad:
+        warnings.warn(f"{name}: {len(bad)} Gaussian kernels differ from the fixed 3x3 sigma-3 filter "
+                      f"(e.g. {bad[0]}); they were loaded as they are")
     return bad
 
 def load_omnipose(path_or_state_dict, **kwargs) -> OmniPose:
-    "Build the OmniPose that matches a checkpoint (head, joints, width, layout read off its keys), load it strictly, return it in eval mode."
+    ("Build the OmniPose that matches a checkpoint (head, joints, width, layout read off its keys), "
+     "load it strictly, return it in eval mode.")
     sd = read_state_dict(path_or_state_dict, what='checkpoint')
     cfg = {**detect_config(sd), **kwargs, 'init': None}   # every value is overwritten by the checkpoint
     model = OmniPose(**cfg)
@@ -245,8 +268,10 @@ def load_backbone_weights(model: OmniPose, path_or_state_dict) -> dict:
     gauss = {n + '.weight' for n, m in model.named_modules() if isinstance(m, GaussianFilter)}
     backbone = [k for k in model_sd if not _is_head_key(k)]
     take = {k: sd[k] for k in backbone if k in sd and k not in gauss and sd[k].shape == model_sd[k].shape}
-    report = dict(loaded=sorted(take), loaded_params=sum(v.numel() for k, v in take.items() if not k.endswith('num_batches_tracked')),
-                  shape_mismatch=[(k, tuple(sd[k].shape), tuple(model_sd[k].shape)) for k in backbone if k in sd and sd[k].shape != model_sd[k].shape],
+    report = dict(loaded=sorted(take),
+                  loaded_params=sum(v.numel() for k, v in take.items() if not k.endswith('num_batches_tracked')),
+                  shape_mismatch=[(k, tuple(sd[k].shape), tuple(model_sd[k].shape))
+                                  for k in backbone if k in sd and sd[k].shape != model_sd[k].shape],
                   not_in_checkpoint=[k for k in backbone if k not in sd and k not in gauss],
                   unused=[k for k in sd if k not in take and not (k in gauss)])
     if not take:
@@ -266,7 +291,8 @@ def _conv_macs(mod: nn.Module, inp: torch.Tensor, out: torch.Tensor) -> int:
     return out[0].numel() * (mod.in_channels // mod.groups) * k
 
 def count_macs(model: nn.Module, *inputs: torch.Tensor) -> int:
-    "Multiply-accumulates of Conv2d/ConvTranspose2d layers in `model(*inputs)`, summed over the batch (see `model_summary`)."
+    ("Multiply-accumulates of Conv2d/ConvTranspose2d layers in `model(*inputs)`, summed over the batch "
+     "(see `model_summary`).")
     total, hooks = [0], []
     def hook(mod, args, out): total[0] += _conv_macs(mod, args[0], out) * args[0].shape[0]
     for mod in model.modules():
@@ -277,7 +303,8 @@ def count_macs(model: nn.Module, *inputs: torch.Tensor) -> int:
         for h in hooks: h.remove()
     return total[0]
 
-def model_summary(model: nn.Module, input_size=(256, 192), include_unused: bool = True, inputs: Sequence | None = None) -> dict:
+def model_summary(model: nn.Module, input_size=(256, 192), include_unused: bool = True,
+                  inputs: Sequence | None = None) -> dict:
     "Parameter counts and measured MACs (batch 1, input 3 x H x W, `input_size` = (H, W)) of a model."
     gauss = {id(m.weight) for m in gaussian_filters(model)}
     params = list(model.parameters())
@@ -290,8 +317,9 @@ def model_summary(model: nn.Module, input_size=(256, 192), include_unused: bool 
                 trainable_params=sum(p.numel() for p in params if p.requires_grad and id(p) not in gauss),
                 gaussian_params=sum(p.numel() for p in params if id(p) in gauss),
                 buffers=sum(b.numel() for b in model.buffers()),
-                macs=macs, gmacs=round(macs / 1e9, 3), input_size=tuple(input_size) if inputs is None else [tuple(s) for s in shapes],
-                counted='Conv2d (output elements x Cin/groups x kh x kw, Gaussians included) + ConvTranspose2d (input elements x '
-                        'Cout/groups x kh x kw); no bias/BN/activations; ' +
+                macs=macs, gmacs=round(macs / 1e9, 3),
+                input_size=tuple(input_size) if inputs is None else [tuple(s) for s in shapes],
+                counted='Conv2d (output elements x Cin/groups x kh x kw, Gaussians included) + '
+                        'ConvTranspose2d (input elements x Cout/groups x kh x kw); no bias/BN/activations; ' +
                         ("last stage-4 module's outputs 1-3 included (as the original computes them)" if include_unused
                          else "last stage-4 module's unused outputs 1-3 excluded"))

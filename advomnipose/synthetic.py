@@ -26,9 +26,15 @@ _PARTS = ('torso', 'head', 'l_upper_arm', 'r_upper_arm', 'l_forearm', 'r_forearm
 _WITNESS = ((1,), (1,), (1,), (1,), (1,), (2, 0), (3, 0), (2, 4), (3, 5), (4,), (5,),
             (6, 0), (7, 0), (6, 8), (7, 9), (8,), (9,))
 
-def _rx(a): c, s = np.cos(a), np.sin(a); return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
-def _ry(a): c, s = np.cos(a), np.sin(a); return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
-def _rz(a): c, s = np.cos(a), np.sin(a); return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+def _rx(a):
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+def _ry(a):
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+def _rz(a):
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
 
 def _limb_dir(abd, flex, side):
     "Unit limb vector: `abd` out to the body's `side` (0 = hanging down), `flex` forward (radians)."
@@ -40,17 +46,21 @@ def _sample_pose(rng):
     style = rng.choice(4, p=(0.25, 0.25, 0.35, 0.15))
     if style == 0:    # standing
         arm = dict(abd=u(0, 35), flex=u(-25, 35), bend=u(0, 50), twist=u(-15, 15))
-        leg = dict(abd=u(0, 15), flex=u(-10, 15), knee=u(0, 20)); pitch = u(-8, 12, None)
+        leg = dict(abd=u(0, 15), flex=u(-10, 15), knee=u(0, 20))
+        pitch = u(-8, 12, None)
     elif style == 1:  # walking/running: arms and legs swing in opposition
         s = rng.choice([-1, 1]) * u(10, 45, None)
         arm = dict(abd=u(0, 25), flex=np.array([s, -s]) + u(-10, 10), bend=u(10, 100), twist=u(-10, 10))
-        leg = dict(abd=u(0, 12), flex=np.array([-s, s]) + u(-10, 10), knee=u(0, 80)); pitch = u(-5, 25, None)
+        leg = dict(abd=u(0, 12), flex=np.array([-s, s]) + u(-10, 10), knee=u(0, 80))
+        pitch = u(-5, 25, None)
     elif style == 2:  # gestures, sport: anything within the joint limits
         arm = dict(abd=u(0, 175), flex=u(-45, 100), bend=u(0, 150), twist=u(-40, 40))
-        leg = dict(abd=u(-10, 55), flex=u(-35, 110), knee=u(0, 130)); pitch = u(-20, 40, None)
+        leg = dict(abd=u(-10, 55), flex=u(-35, 110), knee=u(0, 130))
+        pitch = u(-20, 40, None)
     else:             # sitting/crouching
         arm = dict(abd=u(0, 60), flex=u(-20, 80), bend=u(0, 120), twist=u(-20, 20))
-        leg = dict(abd=u(0, 35), flex=u(55, 110), knee=u(60, 140)); pitch = u(-5, 45, None)
+        leg = dict(abd=u(0, 35), flex=u(55, 110), knee=u(60, 140))
+        pitch = u(-5, 45, None)
     return arm, leg, pitch
 
 # %% ../nbs/03_synthetic.ipynb #b18f4e25
@@ -63,7 +73,8 @@ _FACE_LABEL = -0.5                         # nose and eyes further round the bac
 
 def _face_cap(n=400, half_angle=62):
     "Points of the unit head sphere covered by skin (the face), around an axis a little below straight ahead."
-    g = np.random.default_rng(0).normal(size=(n, 3)); g /= np.linalg.norm(g, axis=1, keepdims=True)
+    g = np.random.default_rng(0).normal(size=(n, 3))
+    g /= np.linalg.norm(g, axis=1, keepdims=True)
     axis = np.array([0, 0.3, 1]) / np.hypot(0.3, 1)
     return g[g @ axis > np.cos(_D(half_angle))]
 _FACE_CAP = _face_cap()
@@ -72,7 +83,8 @@ def _body(rng, h):
     "Proportions (pixels) and 3D joints of one person in its own frame (pelvis at 0, y down, z forward)."
     p = {k: v * h * rng.uniform(0.88, 1.12) for k, v in _BODY.items()}
     build = rng.uniform(0.8, 1.3)                  # thin .. broad: limb thickness and torso depth
-    p['shoulder_w'] *= np.sqrt(build); p['hip_w'] *= np.sqrt(build)
+    p['shoulder_w'] *= np.sqrt(build)
+    p['hip_w'] *= np.sqrt(build)
     p.update({k: v * h * build for k, v in dict(t_ua=0.075, t_fa=0.062, t_th=0.105, t_sh=0.082,
                                                   chest=0.10, belly=0.09).items()})
     arm, leg, pitch = _sample_pose(rng)
@@ -85,10 +97,12 @@ def _body(rng, h):
         J[11 + k] = np.array([side * p['hip_w'] / 2, 0, 0])
         d1 = Rt @ _limb_dir(arm['abd'][k], arm['flex'][k], side)
         d2 = Rt @ _limb_dir(arm['abd'][k] + arm['twist'][k], arm['flex'][k] + arm['bend'][k], side)
-        J[7 + k] = J[5 + k] + p['upper_arm'] * d1; J[9 + k] = J[7 + k] + p['forearm'] * d2
+        J[7 + k] = J[5 + k] + p['upper_arm'] * d1
+        J[9 + k] = J[7 + k] + p['forearm'] * d2
         d1 = _limb_dir(leg['abd'][k], leg['flex'][k], side)
         d2 = _limb_dir(leg['abd'][k] + _D(rng.normal(0, 6)), leg['flex'][k] - leg['knee'][k], side)
-        J[13 + k] = J[11 + k] + p['thigh'] * d1; J[15 + k] = J[13 + k] + p['shin'] * d2
+        J[13 + k] = J[11 + k] + p['thigh'] * d1
+        J[15 + k] = J[13 + k] + p['shin'] * d2
     Rh = Rt @ _rz(_D(rng.normal(0, 10))) @ _rx(_D(rng.normal(0, 12)))
     Rf = Rh @ _ry(_D(np.clip(rng.normal(0, 25), -70, 70)))    # the face may turn away from the chest
     head = neck + Rh @ np.array([0, -(p['neck'] + p['head_r']), 0])
@@ -96,11 +110,14 @@ def _body(rng, h):
     return p, J, dict(neck=neck, sh_c=sh_c, head=head, Rt=Rt, Rf=Rf)
 
 # %% ../nbs/03_synthetic.ipynb #41f9c540
-_SHIFT = 4; _Q = 1 << _SHIFT          # OpenCV fixed point: geometry on a 1/16 px grid
+# OpenCV fixed point: geometry on a 1/16 px grid
+_SHIFT = 4
+_Q = 1 << _SHIFT
 _MIN_AREA = 16                        # a person with fewer visible pixels is not annotated
 _MIN_KP_AREA = 32 ** 2                # below COCO's 'medium' area a person is annotated without keypoints, as on COCO
 SKIN, HAIR, TOP, BOTTOM, SHOE, DARK = range(6)
-_SKINS = np.array([[255, 219, 172], [241, 194, 125], [224, 172, 105], [198, 134, 66], [141, 85, 36], [92, 56, 30]], float)
+_SKINS = np.array([[255, 219, 172], [241, 194, 125], [224, 172, 105],
+                   [198, 134, 66], [141, 85, 36], [92, 56, 30]], float)
 _HAIRS = np.array([[20, 15, 10], [60, 40, 25], [110, 75, 40], [200, 170, 110], [130, 130, 130], [160, 50, 20]], float)
 
 def _fx(pts, origin):
@@ -156,7 +173,8 @@ def _person_entries(p, J, f):
         s, e, w, hp, kn, an = 5 + k, 7 + k, 9 + k, 11 + k, 13 + k, 15 + k
         capsule(s, e, p['t_ua'], 0.85 * p['t_ua'], 2 + k, TOP, side)
         capsule(e, w, p['t_fa'], 0.8 * p['t_fa'], 4 + k, TOP if p['sleeves'] else SKIN, side)
-        E.append([E[-1][0], 4 + k, SKIN, side, 'capsule', (J[w, :2], J[w, :2] + 0.2 * (J[w, :2] - J[e, :2]), 0.62 * p['t_fa'], 0.7 * p['t_fa'])])
+        E.append([E[-1][0], 4 + k, SKIN, side, 'capsule',
+                  (J[w, :2], J[w, :2] + 0.2 * (J[w, :2] - J[e, :2]), 0.62 * p['t_fa'], 0.7 * p['t_fa'])])
         capsule(hp, kn, p['t_th'], 0.8 * p['t_th'], 6 + k, BOTTOM, side)
         capsule(kn, an, p['t_sh'], 0.7 * p['t_sh'], 8 + k, BOTTOM if p['trousers'] else SKIN, side)
         toe = J[an] + f['G'] @ np.array([0, 0.02, 0.11]) * p['h']
@@ -170,7 +188,8 @@ def _person_entries(p, J, f):
     cap = cap[cap[:, 2] > hz, :2]
     if len(cap) >= 3: E.append([hd, 1, SKIN, 0, 'hull', cap])
     for j, rad in ((3, 0.2), (4, 0.2), (1, 0.11), (2, 0.11), (0, 0.14)):      # ears, eyes, nose: where they face us
-        if J[j, 2] - hz > _FACE_VIS[j] * r: E.append([hd, 1, DARK if j in (1, 2) else SKIN, 0, 'circle', (J[j, :2], rad * r)])
+        if J[j, 2] - hz > _FACE_VIS[j] * r:
+            E.append([hd, 1, DARK if j in (1, 2) else SKIN, 0, 'circle', (J[j, :2], rad * r)])
     return E
 
 def _draw_entry(canvas, e, idx, origin):
@@ -182,7 +201,8 @@ def _draw_entry(canvas, e, idx, origin):
         L = np.hypot(*d)
         if L > 1e-6:
             n = np.array([-d[1], d[0]]) / L
-            cv2.fillConvexPoly(canvas, _fx([a + n * wa / 2, b + n * wb / 2, b - n * wb / 2, a - n * wa / 2], origin), idx, cv2.LINE_8, _SHIFT)
+            cv2.fillConvexPoly(canvas, _fx([a + n * wa / 2, b + n * wb / 2, b - n * wb / 2, a - n * wa / 2], origin),
+                               idx, cv2.LINE_8, _SHIFT)
         for c, w in ((a, wa), (b, wb)):
             cv2.circle(canvas, tuple(_fx(c, origin)), int(round(w / 2 * _Q)), idx, -1, cv2.LINE_8, _SHIFT)
     elif kind == 'circle':
@@ -260,21 +280,24 @@ def _background(rng, W, H):
         c, k = tuple(int(v) for v in _random_color(rng, sat=(0, 1), val=(0.05, 1))), rng.integers(6)
         p = rng.uniform(-0.1, 1.1, 2) * (W, H)
         if k == 0:
-            cv2.rectangle(img, tuple(_fx(p, 0)), tuple(_fx(p + rng.uniform(-0.4, 0.4, 2) * s, 0)), c, -1, cv2.LINE_AA, _SHIFT)
+            cv2.rectangle(img, tuple(_fx(p, 0)), tuple(_fx(p + rng.uniform(-0.4, 0.4, 2) * s, 0)), c, -1,
+                          cv2.LINE_AA, _SHIFT)
         elif k == 1:
             cv2.circle(img, tuple(_fx(p, 0)), int(rng.uniform(2, 0.25 * s) * _Q), c, -1, cv2.LINE_AA, _SHIFT)
         elif k == 2:
-            cv2.ellipse(img, tuple(_fx(p, 0)), tuple(int(v) for v in rng.uniform(2, 0.3 * s, 2) * _Q), rng.uniform(0, 180),
-                        0, 360, c, -1, cv2.LINE_AA, _SHIFT)
+            cv2.ellipse(img, tuple(_fx(p, 0)), tuple(int(v) for v in rng.uniform(2, 0.3 * s, 2) * _Q),
+                        rng.uniform(0, 180), 0, 360, c, -1, cv2.LINE_AA, _SHIFT)
         elif k == 3:   # thin and thick lines: poles, cables
             cv2.line(img, tuple(_fx(p, 0)), tuple(_fx(p + rng.uniform(-0.6, 0.6, 2) * s, 0)), c,
                      int(rng.integers(1, 8)), cv2.LINE_AA, _SHIFT)
         elif k == 4:
-            cv2.fillPoly(img, [_fx(p + rng.uniform(-0.2, 0.2, (int(rng.integers(3, 7)), 2)) * s, 0)], c, cv2.LINE_AA, _SHIFT)
+            cv2.fillPoly(img, [_fx(p + rng.uniform(-0.2, 0.2, (int(rng.integers(3, 7)), 2)) * s, 0)], c,
+                         cv2.LINE_AA, _SHIFT)
         else:          # limb-like distractor: a tapered capsule in clothing or skin colours
             if rng.random() < 0.4: c = tuple(int(v) for v in _SKINS[rng.integers(len(_SKINS))])
             w = rng.uniform(0.02, 0.07) * s
-            _draw_entry(img, [0, 0, 0, 0, 'capsule', (p, p + rng.uniform(-0.25, 0.25, 2) * s, w, w * rng.uniform(0.6, 1))],
+            _draw_entry(img, [0, 0, 0, 0, 'capsule',
+                              (p, p + rng.uniform(-0.25, 0.25, 2) * s, w, w * rng.uniform(0.6, 1))],
                         c, np.zeros(2))
     if rng.random() < 0.5: img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.5, 2.0))
     return img
@@ -284,12 +307,14 @@ def _occluder(img, L, rng, center, size):
     H, W = L.shape
     k = rng.integers(3)
     if k == 0:
-        w, h = size * rng.uniform(0.3, 1.0, 2); a = rng.uniform(0, np.pi)
+        w, h = size * rng.uniform(0.3, 1.0, 2)
+        a = rng.uniform(0, np.pi)
         R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
         pts = center + (np.array([[-w, -h], [w, -h], [w, h], [-w, h]]) / 2) @ R.T
     elif k == 1:
         ax = size * rng.uniform(0.2, 0.55, 2)
-        pts = cv2.ellipse2Poly((0, 0), (int(ax[0] * 16), int(ax[1] * 16)), int(rng.uniform(0, 180)), 0, 360, 10) / 16 + center
+        pts = (cv2.ellipse2Poly((0, 0), (int(ax[0] * 16), int(ax[1] * 16)), int(rng.uniform(0, 180)), 0, 360, 10)
+               / 16 + center)
     else:
         pts = center + rng.uniform(-0.5, 0.5, (int(rng.integers(5, 9)), 2)) * size
     x0, y0 = np.maximum(np.floor(pts.min(0)).astype(int) - 1, 0)
@@ -311,7 +336,8 @@ def make_scene(seed: int, split: str, index: int, image_size=(320, 240), max_per
     if split not in _SPLIT_CODE: raise KeyError(f"unknown split {split!r}; expected one of {sorted(_SPLIT_CODE)}")
     rng = np.random.default_rng([seed, _SPLIT_CODE[split], index])
     W, H = image_size
-    w = np.array([4, 3, 2, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1][:max_persons]); n = rng.choice(max_persons, p=w / w.sum()) + 1
+    w = np.array([4, 3, 2, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1][:max_persons])
+    n = rng.choice(max_persons, p=w / w.sum()) + 1
     specs = []
     for i in range(n):
         h = float(np.exp(rng.uniform(np.log(0.25 * H), np.log(1.7 * H))))    # standing height, pixels
@@ -369,7 +395,8 @@ def render_scene(scene: dict, persons=None, occluders: bool = True, post: bool =
 
 # %% ../nbs/03_synthetic.ipynb #b0c0f755
 def annotate_scene(scene: dict, L: np.ndarray, with_index: bool = False) -> list:
-    "COCO person annotations (without ids) of the persons visible in label map `L` (`(person, ann)` pairs if `with_index`)."
+    ("COCO person annotations (without ids) of the persons visible in label map `L` "
+     "(`(person, ann)` pairs if `with_index`).")
     H, W = L.shape
     out = []
     for pid, P in enumerate(scene['persons']):
@@ -391,7 +418,9 @@ def annotate_scene(scene: dict, L: np.ndarray, with_index: bool = False) -> list
             elif j in (5, 6, 11, 12):                           # far-side shoulder/hip: the torso hides it
                 zc, half = (f['sh_c'][2], p['shoulder_w'] / 2) if j < 7 else (f['pelvis'][2], p['hip_w'] / 2)
                 if z - zc < -0.7 * half: witness = witness[:1]
-            if small or not (0 <= xi < W and 0 <= yi < H): kps += [0, 0, 0]; continue
+            if small or not (0 <= xi < W and 0 <= yi < H):
+                kps += [0, 0, 0]
+                continue
             lab = L[yi, xi] - base
             kps += [float(x), float(y), 2 if shows and 0 <= lab < 16 and lab in witness else 1]
         ann = dict(segmentation={'size': [H, W], 'counts': rle['counts'].decode('ascii')},
@@ -420,10 +449,12 @@ def _init_worker(): cv2.setNumThreads(1)
 
 def _write_atomic(data: bytes, path: Path):
     tmp = path.with_name('.tmp_' + path.name)
-    tmp.write_bytes(data); os.replace(tmp, path)
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 def _dataset_paths(root: Path, split: str):
-    return [root / 'annotations' / f'person_keypoints_{split}.json', root / 'images' / split, root / 'images' / f'{split}.zip']
+    return [root / 'annotations' / f'person_keypoints_{split}.json', root / 'images' / split,
+            root / 'images' / f'{split}.zip']
 
 def _remove(p: Path):
     if p.is_dir(): shutil.rmtree(p)
@@ -434,12 +465,14 @@ def generate_synthetic(root='data/synthetic', n_train: int = 2000, n_val: int = 
                        overwrite: bool = False, jpeg_quality: int = 90, verbose: bool = True) -> dict:
     "Write the synthetic COCO-format keypoint dataset under `root`; returns the generation record."
     root = Path(root)
-    if image_format not in ('jpg', 'zip'): raise ValueError(f"image_format must be 'jpg' or 'zip', got {image_format!r}")
+    if image_format not in ('jpg', 'zip'):
+        raise ValueError(f"image_format must be 'jpg' or 'zip', got {image_format!r}")
     W, H = map(int, image_size)
     if not (1 <= max_persons <= 15): raise ValueError(f'max_persons must be in 1..15, got {max_persons}')
     params = dict(version=SYNTH_VERSION, n_train=int(n_train), n_val=int(n_val), seed=int(seed), image_size=[W, H],
                   max_persons=int(max_persons), image_format=image_format, jpeg_quality=int(jpeg_quality))
-    if seed < 0 or n_train < 0 or n_val < 0: raise ValueError(f'seed, n_train, n_val must be >= 0, got {seed}, {n_train}, {n_val}')
+    if seed < 0 or n_train < 0 or n_val < 0:
+        raise ValueError(f'seed, n_train, n_val must be >= 0, got {seed}, {n_train}, {n_val}')
     gen = root / 'generation.json'
     splits = [(s, n) for s, n in (('train2017', n_train), ('val2017', n_val)) if n > 0]
     if gen.exists():                          # same parameters and all files there: nothing to do
@@ -450,17 +483,20 @@ def generate_synthetic(root='data/synthetic', n_train: int = 2000, n_val: int = 
             return {**old, 'reused': True}
     existing = [p for s in _ID_BASE for p in _dataset_paths(root, s) if p.exists()] + ([gen] if gen.exists() else [])
     if existing and not overwrite:
-        raise FileExistsError(f"{root} already holds a dataset ({', '.join(str(p) for p in existing)}) that was not made "
-                              f"with these parameters {params}; pass overwrite=True (CLI: --overwrite) to replace it")
+        raise FileExistsError(f"{root} already holds a dataset ({', '.join(str(p) for p in existing)}) "
+                              f"that was not made with these parameters {params}; "
+                              "pass overwrite=True (CLI: --overwrite) to replace it")
     for p in existing: _remove(p)
     (root / 'annotations').mkdir(parents=True, exist_ok=True)
     t0, counts = time.time(), {}
     from advomnipose import synthetic as mod   # workers need importable functions, also when this runs in the notebook
-    ctx = ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=mod._init_worker) if workers > 1 else None
+    ctx = (ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=mod._init_worker)
+           if workers > 1 else None)
     try:
         for split, n in splits:
             tasks = [(seed, split, i, (W, H), max_persons, jpeg_quality) for i in range(n)]
-            results = ctx.map(mod._render_one, tasks, chunksize=max(1, min(16, n // (4 * workers)))) if ctx else map(_render_one, tasks)
+            results = (ctx.map(mod._render_one, tasks, chunksize=max(1, min(16, n // (4 * workers)))) if ctx
+                       else map(_render_one, tasks))
             images, anns = [], []
             (root / 'images').mkdir(parents=True, exist_ok=True)
             if image_format == 'zip':
@@ -480,11 +516,14 @@ def generate_synthetic(root='data/synthetic', n_train: int = 2000, n_val: int = 
                 images.append({'id': img_id, 'file_name': name, 'width': W, 'height': H})
                 for a in persons: anns.append({'id': _ID_BASE[split] * 10 + len(anns) + 1, 'image_id': img_id, **a})
             if image_format == 'zip':
-                zf.close(); os.replace(zpath.with_name('.tmp_' + zpath.name), zpath)
-            coco = {'info': {'description': 'advomnipose synthetic persons, COCO keypoint format', 'version': str(SYNTH_VERSION),
+                zf.close()
+                os.replace(zpath.with_name('.tmp_' + zpath.name), zpath)
+            coco = {'info': {'description': 'advomnipose synthetic persons, COCO keypoint format',
+                             'version': str(SYNTH_VERSION),
                              'year': 2026, 'contributor': 'advomnipose.synthetic', 'date_created': ''},
                     'licenses': [], 'images': images, 'annotations': anns, 'categories': [coco_person_category()]}
-            _write_atomic(json.dumps(coco, separators=(',', ':')).encode(), root / 'annotations' / f'person_keypoints_{split}.json')
+            _write_atomic(json.dumps(coco, separators=(',', ':')).encode(),
+                          root / 'annotations' / f'person_keypoints_{split}.json')
             counts[split] = {'images': len(images), 'persons': len(anns)}
             if verbose: print(f'{split}: {len(images)} images, {len(anns)} persons -> {root}')
     finally:
@@ -511,7 +550,8 @@ def dataset_summary(root, splits=None) -> dict:
         solo = [a for a in anns if not a.get('iscrowd', 0)]
         v = np.array([a['keypoints'][2::3] for a in solo], dtype=int).reshape(-1, len(names))
         area = np.array([a['area'] for a in solo if a['num_keypoints'] > 0])
-        per_img = np.bincount(np.unique([a['image_id'] for a in solo], return_counts=True)[1], minlength=1) if solo else np.zeros(1, int)
+        per_img = (np.bincount(np.unique([a['image_id'] for a in solo], return_counts=True)[1], minlength=1) if solo
+                   else np.zeros(1, int))
         out[fn.stem.replace('person_keypoints_', '')] = {
             'images': len(d['images']), 'persons': len(solo), 'crowd': len(anns) - len(solo),
             'persons_with_keypoints': int((v > 0).any(1).sum()),

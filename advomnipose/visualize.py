@@ -17,7 +17,8 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'draw_skeleton', 'heatmap_overlay', 
 def _joint_colors(spec: KeypointSpec):
     "RGB per joint: left blue, right orange, centre green (as the limb colours)."
     def side(n):
-        return (0, 150, 255) if n.startswith(('left', 'l_')) else (255, 128, 0) if n.startswith(('right', 'r_')) else (0, 200, 80)
+        return ((0, 150, 255) if n.startswith(('left', 'l_')) else
+                (255, 128, 0) if n.startswith(('right', 'r_')) else (0, 200, 80))
     return [side(n) for n in spec.joint_names]
 
 def _as_numpy(x):
@@ -32,7 +33,8 @@ def draw_skeleton(image_rgb, keypoints, spec: KeypointSpec = COCO17, vis_thresh:
     kps = _as_numpy(keypoints).astype(np.float64)
     if kps.ndim == 2: kps = kps[None]
     if kps.ndim != 3 or kps.shape[1:] != (spec.num_joints, 3):
-        raise ValueError(f"keypoints must be J x 3 or N x J x 3 with J = {spec.num_joints} ({spec.name}), got shape {kps.shape}")
+        raise ValueError(f"keypoints must be J x 3 or N x J x 3 with J = {spec.num_joints} ({spec.name}), "
+                         f"got shape {kps.shape}")
     if kind == 'auto':
         v = kps[..., 2][np.isfinite(kps[..., 2])]
         kind = 'vis' if v.size and np.isin(v, (0, 1, 2)).all() and (v == 2).any() else 'score'
@@ -50,7 +52,8 @@ def draw_skeleton(image_rgb, keypoints, spec: KeypointSpec = COCO17, vis_thresh:
             if shown[a] and shown[b]:
                 dim = hidden[a] or hidden[b]
                 col = tuple(int(v * 0.6) for v in c) if dim else tuple(int(v) for v in c)
-                cv2.line(img, tuple(map(int, p[a])), tuple(map(int, p[b])), col, max(1, t // 2) if dim else t, cv2.LINE_AA, 4)
+                cv2.line(img, tuple(map(int, p[a])), tuple(map(int, p[b])), col, max(1, t // 2) if dim else t,
+                         cv2.LINE_AA, 4)
         for j in np.flatnonzero(shown):
             c = tuple(int(v) for v in jc[j])
             if hidden[j]: cv2.circle(img, tuple(map(int, p[j])), r * 16, c, max(1, t // 2 + 1), cv2.LINE_AA, 4)
@@ -87,7 +90,8 @@ def image_grid(images, ncols: int = 4, titles=None, scale: float = 3.0) -> Figur
     ncols = max(1, min(ncols, len(images)))
     nrows = -(-len(images) // ncols)
     h, w = images[0].shape[:2]
-    fig = Figure(figsize=(scale * ncols * w / max(h, w) + 0.2, scale * nrows * h / max(h, w) + (0.3 * nrows if titles else 0.2)))
+    fig = Figure(figsize=(scale * ncols * w / max(h, w) + 0.2,
+                          scale * nrows * h / max(h, w) + (0.3 * nrows if titles else 0.2)))
     axs = fig.subplots(nrows, ncols, squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
@@ -99,7 +103,8 @@ def image_grid(images, ncols: int = 4, titles=None, scale: float = 3.0) -> Figur
 
 def save_figure(fig: Figure, path) -> Path:
     "Save `fig` to `path` (format from the suffix), creating parent folders."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, bbox_inches='tight', dpi=100)
     return path
 
@@ -112,6 +117,7 @@ def denormalize(x, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> np.ndarray:
     a = _as_numpy(x).astype(np.float32)
     if a.ndim not in (3, 4) or a.shape[-3] != len(mean):
         raise ValueError(f'expected C x H x W or N x C x H x W with C = {len(mean)}, got shape {a.shape}')
-    m = np.asarray(mean, np.float32)[:, None, None]; s = np.asarray(std, np.float32)[:, None, None]
+    m = np.asarray(mean, np.float32)[:, None, None]
+    s = np.asarray(std, np.float32)[:, None, None]
     out = np.clip(np.rint((a * s + m) * 255), 0, 255).astype(np.uint8)
     return np.moveaxis(out, -3, -1)

@@ -39,7 +39,9 @@ def kaiming_init_(module: nn.Module) -> nn.Module:
     "Kaiming-normal (fan_in, gain sqrt 2) for every Conv2d weight in `module`; BatchNorm weight 1, bias 0."
     for m in module.modules():
         if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight)
-        elif isinstance(m, nn.BatchNorm2d): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
     return module
 
 def _image_pool(cin: int, cout: int) -> nn.Sequential:
@@ -77,7 +79,10 @@ class WASPv2(nn.Module):
         return self
 
     def forward(self, x, low):
-        a1 = self.aspp1(x); a2 = self.aspp2(a1); a3 = self.aspp3(a2); a4 = self.aspp4(a3)
+        a1 = self.aspp1(x)
+        a2 = self.aspp2(a1)
+        a3 = self.aspp3(a2)
+        a4 = self.aspp4(a3)
         pool = _pool_branch(self.global_avg_pool, x, a4.shape[-2:])
         h = self.relu(self.bn1(self.conv1(torch.cat([a1, a2, a3, a4, pool], 1))))
         low = self.relu(self.bn2(self.conv2(low)))
@@ -99,7 +104,10 @@ class WASPv1(nn.Module):
     def kaiming_init_(self): return kaiming_init_(self)
 
     def forward(self, x):
-        a1 = self.aspp1(x); a2 = self.aspp2(a1); a3 = self.aspp3(a2); a4 = self.aspp4(a3)
+        a1 = self.aspp1(x)
+        a2 = self.aspp2(a1)
+        a3 = self.aspp3(a2)
+        a4 = self.aspp4(a3)
         a = [self.conv2(self.conv2(t)) for t in (a1, a2, a3, a4)]
         pool = _pool_branch(self.global_avg_pool, x, a4.shape[-2:])
         return self.dropout(self.relu(self.bn1(self.conv1(torch.cat([*a, pool], 1)))))

@@ -74,7 +74,7 @@ class ImageReader:
             if not zipfile.is_zipfile(self.source):
                 raise ImageReadError(f"{self.source} is neither a folder nor a zip archive")
             self.is_zip = True
-        else: raise FileNotFoundError(f"image folder or zip not found: {self.source}")
+        else: raise FileNotFoundError(f"images not found: {self.source} (expected a folder or a zip archive of images)")
         self.cache_size = int(cache_size)
         self._cache, self._pid, self._by_name = OrderedDict(), os.getpid(), None
         self.hits = self.misses = 0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #50ee67be
 from __future__ import annotations
-import argparse, json, sys, time, zipfile
+import argparse, json, sys, time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,13 +13,15 @@ import cv2
 from .core import project_root, atomic_write_json
 from .keypoints import COCO17, MPII16
 from .synthetic import generate_synthetic, dataset_summary, summary_table
-from .datasets import ImageReader, image_source_candidates
+from .dataio import ImageReader, CocoAnnotations, find_coco_images, read_mpii
+from .evaluation import evaluate_coco
+from .runs import RunFolder
 from .visualize import draw_skeleton, image_grid, save_figure
 
 # %% auto #0
 __all__ = ['COCO_LAYOUT', 'MPII_LAYOUT', 'SMALL_CHAIN', 'QUICK_CHAIN', 'FULL_CHAIN', 'RUN_STEPS', 'DataMissingError',
-           'find_coco_images', 'check_coco', 'check_mpii', 'read_image', 'RunContext', 'step_data', 'mpii_summary',
-           'step_summary', 'step_preview', 'step_eval_check', 'step_experiments', 'run_job', 'main']
+           'check_coco', 'check_mpii', 'RunContext', 'step_data', 'mpii_summary', 'step_summary', 'step_preview',
+           'step_eval_check', 'step_experiments', 'run_job', 'main']
 
 # %% ../nbs/90_cli.ipynb #21b46f39
 class DataMissingError(Exception):
@@ -38,13 +40,6 @@ MPII_LAYOUT = """expected layout:
     annot/train.json, annot/valid.json   (HRNet format: image, center, scale, joints, joints_vis)
     annot/gt_valid.mat                   (for PCKh evaluation)
     images/xxxxxxxxx.jpg                 (or images.zip)"""
-
-def find_coco_images(root, split: str) -> Path | None:
-    "The folder (holding JPEGs) or valid zip with the images of `split` under a COCO `root`, or None."
-    folders, zips = image_source_candidates(root, split)      # the places training looks, in its order
-    for p in folders + zips:
-        if (p.is_dir() and next(p.glob('*.jpg'), None) is not None) or (p.is_file() and zipfile.is_zipfile(p)): return p
-    return None
 
 def check_coco(root, splits=('train2017', 'val2017')) -> dict:
     "`{split: {'annotations': path, 'images': folder or zip}}`, or `DataMissingError` listing everything missing."
@@ -73,15 +68,6 @@ def check_mpii(root) -> dict:
                                + '\n' + MPII_LAYOUT.format(root=root))
     gt = root / 'annot' / 'gt_valid.mat'
     return {**out, 'images': img, 'gt_valid': gt if gt.is_file() else None}
-
-_READERS = {}
-
-def read_image(images, file_name: str) -> np.ndarray:
-    ("RGB uint8 image `file_name` from a folder or a zip (member `<file>` or `<set>/<file>`), "
-     "via the data pipeline's reader.")
-    images = Path(images)
-    if images not in _READERS: _READERS[images] = ImageReader(images)
-    return _READERS[images].decode(file_name, rgb=True)
 
 # %% ../nbs/90_cli.ipynb #f30a7ac2
 @dataclass
@@ -122,7 +108,7 @@ def mpii_summary(info: dict) -> dict:
     "Counts of the HRNet-format MPII annotation files: entries (persons), images, labelled joints per joint."
     out = {}
     for s in ('train', 'valid'):
-        d = json.loads(Path(info[s]).read_text())
+        d = read_mpii(info[s])
         vis = np.array([e['joints_vis'] for e in d], int).reshape(-1, 16)
         out[s] = {'persons': len(d), 'images': len({e['image'] for e in d}), 'joints_labelled': int((vis > 0).sum()),
                   'per_joint': {n: int((vis[:, j] > 0).sum()) for j, n in enumerate(MPII16.joint_names)}}
@@ -149,26 +135,25 @@ def _preview_items(ctx: RunContext, n: int):
     "Up to `n` (image, keypoints N x J x 3, spec, title) of the validation split, images with persons first."
     if ctx.state['format'] == 'coco':
         split = 'val2017' if 'val2017' in ctx.state['splits'] else next(iter(ctx.state['splits']))
-        d = json.loads(ctx.state['splits'][split]['annotations'].read_text())
-        by_img = {}
-        for a in d['annotations']:
-            if not a.get('iscrowd', 0) and a.get('num_keypoints', 0) > 0:
-                by_img.setdefault(a['image_id'], []).append(a['keypoints'])
-        ims = sorted(d['images'], key=lambda im: (im['id'] not in by_img, im['id']))[:n]
+        coco = CocoAnnotations(ctx.state['splits'][split]['annotations'])
+        reader = ImageReader(ctx.state['splits'][split]['images'])
+        by_img = {i: [a['keypoints'] for a in anns if not a.get('iscrowd', 0) and a.get('num_keypoints', 0) > 0]
+                  for i, anns in coco.by_image.items()}
+        by_img = {i: k for i, k in by_img.items() if k}
+        ims = sorted(coco.images.values(), key=lambda im: (im['id'] not in by_img, im['id']))[:n]
         for im in ims:
             k = np.array(by_img.get(im['id'], np.zeros((0, 51))), float).reshape(-1, 17, 3)
-            yield (read_image(ctx.state['splits'][split]['images'], im['file_name']), k, COCO17,
-                   f"{split}/{im['file_name']} ({len(k)})")
+            yield reader.read(im['file_name']), k, COCO17, f"{split}/{im['file_name']} ({len(k)})"
     else:
         info = ctx.state['mpii']
-        d = json.loads(Path(info['valid']).read_text()) or json.loads(Path(info['train']).read_text())
+        d = read_mpii(info['valid']) or read_mpii(info['train'])
+        reader = ImageReader(info['images'])
         by_img = {}
         for e in d: by_img.setdefault(e['image'], []).append(e)
         for name in list(by_img)[:n]:
             # 1-based -> 0-based
-            k = np.array([np.c_[np.array(e['joints'], float) - 1, 2 * (np.array(e['joints_vis']) > 0)]
-                          for e in by_img[name]])
-            yield read_image(info['images'], name), k, MPII16, f'{name} ({len(k)})'
+            k = np.array([np.c_[e['joints'] - 1, 2 * (e['joints_vis'] > 0)] for e in by_img[name]])
+            yield reader.read(name), k, MPII16, f'{name} ({len(k)})'
 
 def step_preview(ctx: RunContext):
     "`preview.png`: a grid of validation images with their ground-truth skeletons."
@@ -177,27 +162,22 @@ def step_preview(ctx: RunContext):
         ctx.log('no images to preview')
         return
     ims = [draw_skeleton(im, k, spec=spec) if len(k) else im for im, k, spec, _ in items]
-    p = save_figure(image_grid(ims, ncols=4, titles=[t for *_, t in items]), ctx.out_dir / 'preview.png')
+    p = save_figure(image_grid(ims, ncols=4, titles=[t for *_, t in items]), RunFolder(ctx.out_dir).figure('preview'))
     ctx.state['preview'] = p
 
 def step_eval_check(ctx: RunContext):
     "COCO: the ground truth scored as results must give AP 1.0 (the files and the evaluator agree)."
     if ctx.state['format'] != 'coco': return
-    import contextlib, io
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
     split = 'val2017' if 'val2017' in ctx.state['splits'] else next(iter(ctx.state['splits']))
-    with contextlib.redirect_stdout(io.StringIO()):
-        gt = COCO(str(ctx.state['splits'][split]['annotations']))
-        res = [dict(image_id=a['image_id'], category_id=1, keypoints=a['keypoints'], score=1.0)
-               for a in gt.loadAnns(gt.getAnnIds()) if a.get('num_keypoints', 0) > 0 and not a.get('iscrowd', 0)]
-        if not res: return
-        ev = COCOeval(gt, gt.loadRes(res), 'keypoints')
-        ev.evaluate()
-        ev.accumulate()
-        ev.summarize()
-    ctx.metrics['gt_as_results'] = {'split': split, 'AP': float(ev.stats[0]), 'AR': float(ev.stats[5])}
-    ctx.log(f"{split}: ground truth scored as results: AP {ev.stats[0]:.3f} (must be 1.000)")
+    gt = ctx.state['splits'][split]['annotations']
+    coco = CocoAnnotations(gt)
+    res = [dict(image_id=a['image_id'], category_id=a['category_id'], keypoints=a['keypoints'], score=1.0)
+           for anns in coco.by_image.values() for a in anns
+           if a.get('num_keypoints', 0) > 0 and not a.get('iscrowd', 0)]
+    if not res: return
+    stats = evaluate_coco(gt, res)
+    ctx.metrics['gt_as_results'] = {'split': split, 'AP': stats['AP'], 'AR': stats['AR']}
+    ctx.log(f"{split}: ground truth scored as results: AP {stats['AP']:.3f} (must be 1.000)")
 
 # CPU scale (under 10 min on 2 cores): OmniPose and OmniPoseAN side by side (one thread each), 14 epochs of
 # 50 iterations of 16, then both fine-tunes side by side, 3 epochs at the supervised run's decayed rate; validation
@@ -228,13 +208,13 @@ def step_experiments(ctx: RunContext):
     # CPU: load data in the training process (worker processes would compete with torch's threads for 2 cores)
     res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), seeds=a.seeds, workers=8 if a.full else 0,
                     out_root=out_root, log=ctx.log, **p)
-    cmp_dir = Path(res['compare'])
-    table = json.loads((cmp_dir / 'results.json').read_text())['table']
-    ctx.metrics['experiments'] = {'params': p, 'seeds': list(a.seeds), 'runs': res['runs'], 'compare': str(cmp_dir),
+    cmp = RunFolder(res['compare'])
+    table = json.loads(cmp.results.read_text())['table']
+    ctx.metrics['experiments'] = {'params': p, 'seeds': list(a.seeds), 'runs': res['runs'], 'compare': str(cmp.path),
                                   'table': table}
-    ctx.log('\n' + (cmp_dir / 'results.md').read_text())
-    ctx.log(f"comparison figure: {cmp_dir / 'ap_per_epoch.png'}\nresults table: {cmp_dir / 'results.md'}\n"
-            f"examples: {cmp_dir / 'examples.png'}")
+    ctx.log('\n' + cmp.results_md.read_text())
+    ctx.log(f"comparison figure: {cmp.figure('ap_per_epoch')}\nresults table: {cmp.results_md}\n"
+            f"examples: {cmp.figure('examples')}")
 
 RUN_STEPS = [step_data, step_summary, step_preview, step_eval_check, step_experiments]
 
@@ -252,12 +232,12 @@ def run_job(ctx: RunContext, steps=None) -> RunContext:
         try: step(ctx)
         except BaseException as e:
             m['status'] = f'failed in {name}: {type(e).__name__}: {e}'.split('\n')[0]
-            atomic_write_json(m, ctx.out_dir / 'metrics.json')
+            atomic_write_json(m, RunFolder(ctx.out_dir).metrics)
             raise
         m['steps'][name] = round(time.time() - t0, 2)
-        atomic_write_json(m, ctx.out_dir / 'metrics.json')
+        atomic_write_json(m, RunFolder(ctx.out_dir).metrics)
     m['status'] = 'ok'
-    atomic_write_json(m, ctx.out_dir / 'metrics.json')
+    atomic_write_json(m, RunFolder(ctx.out_dir).metrics)
     return ctx
 
 # %% ../nbs/90_cli.ipynb #99bf2364

@@ -12,18 +12,17 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 
-from .core import project_root, atomic_write_json, atomic_write_text, safe_load
+from .core import project_root, atomic_write_json, atomic_write_text
 from .config import Config, load_config, apply_opts, layout_opts, model_width
-from .omnipose import build_model, load_checkpoint
 from .datasets import build_dataset
-from .train import predict_dataset
-from torch.utils.data import DataLoader, Subset
+from .predict import predict_images
+from .runs import RunFolder
 from .visualize import draw_skeleton, save_figure
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'LABELS', 'METRIC_KEYS', 'experiment_config', 'experiments_dir', 'run_experiment', 'run_chain',
-           'load_run', 'comparison_table', 'format_table', 'plot_ap_curves', 'load_run_model', 'predict_images',
-           'pick_images', 'prediction_grid', 'write_comparison']
+           'load_run', 'comparison_table', 'format_table', 'plot_ap_curves', 'pick_images', 'prediction_grid',
+           'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
@@ -121,7 +120,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
         if name == 'omnipose': p.update(epochs=epochs)
         elif name == 'omnipose_an': p.update(epochs=epochs, alpha=alpha, beta=beta)
         else:
-            best = sup / 'model_best.pth'
+            best = RunFolder(sup).best
             if not best.exists():
                 raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
             p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
@@ -129,7 +128,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
                      beta=0.0 if name == 'omnipose_ft_control' else beta)
             if ft_lr: p['opts'] = {**p['opts'], 'TRAIN.LR': float(ft_lr)}
         out = run_experiment(name, out_root / name / tag, **p)
-        m = json.loads((out / 'metrics.json').read_text())
+        m = RunFolder(out).read_metrics()
         log(f"{LABELS[name]:<26} seed {seed}: best AP {m['best'].get('AP', float('nan')):.3f} at epoch "
             f"{m['best_epoch']} ({time.time() - t0:.0f}s) -> {out}")
         return str(out)
@@ -148,7 +147,8 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
             for name in experiments: runs[name].append(futures[name].result())
     cmp_dir = out_root / 'compare' / run
     run_experiment('compare', cmp_dir, runs=runs, n_images=n_examples)
-    log(f"comparison: {cmp_dir / 'ap_per_epoch.png'}, {cmp_dir / 'results.md'}, {cmp_dir / 'examples.png'}")
+    cmp = RunFolder(cmp_dir)
+    log(f"comparison: {cmp.figure('ap_per_epoch')}, {cmp.results_md}, {cmp.figure('examples')}")
     return {'runs': runs, 'compare': str(cmp_dir)}
 
 # %% ../nbs/80_experiments.ipynb #411518aa
@@ -156,13 +156,9 @@ METRIC_KEYS = ('AP', 'AP .5', 'AP .75', 'AP (M)', 'AP (L)', 'AR')
 
 def load_run(run_dir) -> dict:
     "`{'dir', 'summary', 'history', 'config'}` of a finished run."
-    d = Path(run_dir)
-    for f in ('metrics.json', 'metrics.jsonl', 'config.yaml'):
-        if not (d / f).exists(): raise FileNotFoundError(f"{d} is not a finished run: {f} is missing")
-    hist = [json.loads(l) for l in (d / 'metrics.jsonl').read_text().splitlines() if l.strip()]
-    return {'dir': str(d), 'summary': json.loads((d / 'metrics.json').read_text()), 'history': hist,
-            'config': load_config(d / 'config.yaml')}
-
+    run = RunFolder(run_dir).require_finished()
+    return {'dir': str(run.path), 'summary': run.read_metrics(), 'history': run.read_history(),
+            'config': run.read_config()}
 def _ap_series(run):
     return [(r['epoch'], r['AP']) for r in run['history'] if 'AP' in r]
 
@@ -203,9 +199,8 @@ def format_table(rows: list[dict]) -> str:
 def _start(run, by_dir: dict):
     ("(epoch, AP) a fine-tune starts from: the best epoch of the run whose checkpoint it loaded, "
      "when that run is plotted.")
-    cfg = run['config']
-    pre = cfg.ADV.PRETRAINED or cfg.MODEL.PRETRAINED
-    src = by_dir.get(str(Path(pre).resolve().parent)) if pre else None
+    parent = RunFolder(run['dir']).parent
+    src = by_dir.get(str(parent.path.resolve())) if parent is not None else None
     if src is None: return None
     return src['summary']['best_epoch'] + 1, src['summary']['best'].get('AP', float('nan'))
 
@@ -243,25 +238,6 @@ def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', conti
     return fig
 
 # %% ../nbs/80_experiments.ipynb #28f22ca0
-def load_run_model(run_dir, which: str = 'model_best.pth', device='cpu'):
-    "The model of a run (architecture from its `config.yaml`, weights from `which`)."
-    d = Path(run_dir)
-    cfg = load_config(d / 'config.yaml')
-    model = build_model(cfg)
-    load_checkpoint(model, d / which)
-    return model.to(device).eval(), cfg
-
-def predict_images(model, cfg, dataset, image_ids, device='cpu'):
-    "{image_id: (N×J×3 keypoints with scores in image px)} for the GT boxes of `image_ids` in a val `dataset`."
-    want = set(int(i) for i in image_ids)
-    idx = [i for i, r in enumerate(dataset.records) if int(r['image_id']) in want]
-    out = {i: np.zeros((0, dataset.spec.num_joints, 3)) for i in want}
-    if not idx: return out
-    # the validation path itself (flip test, DARK, blur kernel, AMP as in `cfg`), on these images' persons only
-    p = predict_dataset(model, DataLoader(Subset(dataset, idx), batch_size=32), cfg, device, progress=False)
-    kp = np.concatenate([p['coords'], p['maxvals']], -1)
-    return {**out, **{i: kp[p['image_id'] == i] for i in want if (p['image_id'] == i).any()}}
-
 def pick_images(dataset, n: int = 4):
     "The `n` validation images with the most GT persons (ties: smallest id) — a deterministic choice."
     count = {}
@@ -278,7 +254,7 @@ def _gt_of(dataset, image_id):
 def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vis_thresh: float = 0.2, device='cpu'):
     "Rows: images; columns: ground truth, then each experiment's prediction (its first run)."
     names = [n for n, d in runs.items() if d]
-    models = {n: load_run_model(runs[n][0], device=device) for n in names}
+    models = {n: RunFolder(runs[n][0]).load_model('best', device) for n in names}
     cfg = models[names[0]][1]
     ds = build_dataset(cfg, 'val', is_train=False)
     ids = list(image_ids) if image_ids is not None else pick_images(ds, n_images)
@@ -304,11 +280,12 @@ def write_comparison(runs: dict, out_dir, n_images: int = 4) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = comparison_table(runs)
-    plot_ap_curves(runs, out / 'ap_per_epoch.png')
+    run = RunFolder(out)
+    files = [run.figure('ap_per_epoch'), run.results_md, run.results, run.figure('examples')]
+    plot_ap_curves(runs, files[0])
     plt.close('all')
-    atomic_write_text(format_table(rows) + '\n', out / 'results.md')
-    atomic_write_json({'runs': runs, 'table': rows}, out / 'results.json')
-    prediction_grid(runs, n_images=n_images, path=out / 'examples.png')
+    atomic_write_text(format_table(rows) + '\n', files[1])
+    atomic_write_json({'runs': runs, 'table': rows}, files[2])
+    prediction_grid(runs, n_images=n_images, path=files[3])
     plt.close('all')
-    return {'table': rows,
-            'files': [str(out / f) for f in ('ap_per_epoch.png', 'results.md', 'results.json', 'examples.png')]}
+    return {'table': rows, 'files': [str(f) for f in files]}

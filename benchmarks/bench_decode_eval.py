@@ -22,7 +22,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from advomnipose.core import atomic_write_json, outputs_dir, shared_data_dir   # noqa: E402
-from advomnipose.decode import _decode_reference, decode_heatmaps, get_max_preds, render_gaussians   # noqa: E402
+from advomnipose.decode import decode_heatmaps, get_max_preds   # noqa: E402
+from reference import decode_reference, gaussian_maps   # noqa: E402
 from advomnipose.evaluation import STATS_NAMES, evaluate_coco   # noqa: E402
 
 
@@ -32,7 +33,7 @@ def network_like_heatmaps(n, j, h, w, sigma, seed=0):
     lo = torch.tensor([0.1 * (w - 1), 0.1 * (h - 1)], dtype=torch.float64)
     mu = lo + torch.rand(n, j, 2, generator=g, dtype=torch.float64) * (torch.tensor([w - 1.0, h - 1.0], dtype=torch.float64) - 2 * lo)
     amp = (0.2 + 0.8 * torch.rand(n, j, 1, 1, generator=g)) * (torch.rand(n, j, 1, 1, generator=g) > 0.1)
-    return render_gaussians(mu, (w, h), sigma) * amp + 0.01 * torch.randn(n, j, h, w, generator=g)
+    return gaussian_maps(mu, (w, h), sigma) * amp + 0.01 * torch.randn(n, j, h, w, generator=g)
 
 
 def timeit(fn, repeats, clock=time.perf_counter):
@@ -79,7 +80,7 @@ def bench_decode(batch, repeats, ref_repeats, device=torch.device('cpu')):
                 xy, mv = decode_heatmaps(hd, cd, sd, dark=dark)
                 if cuda: torch.cuda.synchronize(); xy, mv = xy.cpu(), mv.cpu()
                 return xy, mv
-            loop = lambda: _decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
+            loop = lambda: decode_reference(hm, center.numpy(), scale.numpy(), dark=dark)
             diff = float(np.abs(fast()[0].numpy() - loop()[0]).max())
             assert diff < 1e-6, f'{device.type} and reference decoders differ by {diff} px'
             t_vec, t_ref, speedup = paired_timing(fast, loop, ref_repeats, repeats)

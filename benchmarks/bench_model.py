@@ -52,7 +52,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from advomnipose.core import atomic_write_json, outputs_dir   # noqa: E402
-from advomnipose.decode import decode_heatmaps, render_gaussians   # noqa: E402
+from advomnipose.decode import decode_heatmaps   # noqa: E402
+from reference import gaussian_maps   # noqa: E402
 from advomnipose.hrnet import trainable_parameters   # noqa: E402
 from advomnipose.omnipose import OmniPose, model_summary   # noqa: E402
 
@@ -182,7 +183,7 @@ def keypoint_guard(base: torch.Tensor, out: torch.Tensor, seed=0) -> dict:
     g = torch.Generator().manual_seed(seed)
     lo = torch.tensor([4.0, 4.0], dtype=torch.float64); span = torch.tensor([W - 9.0, H - 9.0], dtype=torch.float64)
     mu = lo + torch.rand(N, J, 2, generator=g, dtype=torch.float64) * span
-    clean = render_gaussians(mu, (W, H), 2.0)
+    clean = gaussian_maps(mu, (W, H), 2.0)
     p0, _ = decode_heatmaps(clean)
     p1, _ = decode_heatmaps(clean + (out - base) / rng)
     r0, _ = decode_heatmaps(base); r1, _ = decode_heatmaps(out)
@@ -236,7 +237,7 @@ def bench_training(model, variants, x, args, device, loss_fn):
     N = x.shape[0]; J = model.num_joints; H, W = x.shape[-2] // 4, x.shape[-1] // 4
     g = torch.Generator().manual_seed(1)
     mu = torch.rand(N, J, 2, generator=g, dtype=torch.float64) * torch.tensor([W - 1.0, H - 1.0], dtype=torch.float64)
-    target = render_gaussians(mu, (W, H), 2.0).to(device)
+    target = gaussian_maps(mu, (W, H), 2.0).to(device)
     weight = (torch.rand(N, J, 1, generator=g) > 0.1).float().to(device)
     fns, mem, rows, guard = {}, {}, [], {}
     for v in variants:
@@ -291,7 +292,7 @@ def _val_api():
     "The kit's validation path: datasets.build_dataset/build_loader and train.predict_dataset/evaluate_predictions."
     try:
         from advomnipose.datasets import build_dataset, build_loader
-        from advomnipose.train import predict_dataset, evaluate_predictions
+        from advomnipose.predict import predict_dataset, evaluate_predictions
     except ImportError as e:
         raise SystemExit(f"--cfg: the |dAP| check runs the kit's validation (advomnipose.datasets.build_dataset, "
                          f"advomnipose.train.predict_dataset/evaluate_predictions), which this checkout does not provide ({e}). "

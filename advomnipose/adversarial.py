@@ -28,7 +28,8 @@ __all__ = ['pose_labels', 'confidence_labels', 'masked_bce', 'heatmap_area', 'ad
 def pose_labels(pred_hm, joints_hm, area_hm, sigmas, thr=0.75):
     "1 where the per-keypoint OKS of the heatmap argmax against `joints_hm` (B×J×2) is ≥ `thr` (B×J float)."
     coords, _ = get_max_preds(pred_hm.detach().float())
-    oks = keypoint_oks(coords, joints_hm.to(coords), area_hm.to(coords), torch.as_tensor(sigmas, dtype=coords.dtype, device=coords.device))
+    oks = keypoint_oks(coords, joints_hm.to(coords), area_hm.to(coords),
+                       torch.as_tensor(sigmas, dtype=coords.dtype, device=coords.device))
     return (oks >= thr).float()
 
 def confidence_labels(pred_hm, target_hm, thr=0.25, eps=1e-6):
@@ -82,7 +83,8 @@ class AdversarialTrainer(Trainer):
                 'd_optimizer': self.d_optimizer.state_dict()}
 
     def load_extra_state(self, ck):
-        self.d_pose.load_state_dict(ck['d_pose']); self.d_conf.load_state_dict(ck['d_conf'])
+        self.d_pose.load_state_dict(ck['d_pose'])
+        self.d_conf.load_state_dict(ck['d_conf'])
         self.d_optimizer.load_state_dict(ck['d_optimizer'])
 
     def weights(self, epoch: int, it: int):
@@ -155,17 +157,21 @@ class AdversarialTrainer(Trainer):
     def _watch(self, rp, fp, rc, fc, logs, epoch, it):
         "Warn once when a discriminator saturates (≥99% accuracy for 5 windows) or collapses (constant logits)."
         accs = [float(logs[k]) for k in ('d_acc_real_p', 'd_acc_fake_p', 'd_acc_real_c', 'd_acc_fake_c')]
-        self._window.append((min(accs), float(torch.cat([rp, fp]).detach().std()), float(torch.cat([rc, fc]).detach().std())))
+        self._window.append((min(accs), float(torch.cat([rp, fp]).detach().std()),
+                             float(torch.cat([rc, fc]).detach().std())))
         if len(self._window) < max(1, self.cfg.ADV.LOG_EVERY): return
-        w = np.array(self._window); self._window = []
+        w = np.array(self._window)
+        self._window = []
         self._sat_windows = self._sat_windows + 1 if w[:, 0].mean() >= 0.99 else 0
         if self._sat_windows >= 5 and 'sat' not in self._warned and self.is_main:
             self._warned.add('sat')
             warnings.warn(f'epoch {epoch} it {it}: the discriminators are saturated (≥99% accuracy on real and fake '
-                          'for 5 log windows); the adversarial gradient carries little information. Consider a lower ADV.D_LR.')
+                          'for 5 log windows); the adversarial gradient carries little information. '
+                          'Consider a lower ADV.D_LR.')
         if (w[:, 1].mean() < 1e-4 or w[:, 2].mean() < 1e-4) and 'col' not in self._warned and self.is_main:
             self._warned.add('col')
-            warnings.warn(f'epoch {epoch} it {it}: a discriminator has collapsed (its logits no longer vary with the input).')
+            warnings.warn(f'epoch {epoch} it {it}: a discriminator has collapsed '
+                          '(its logits no longer vary with the input).')
 
 def _acc(logits, labels, mask):
     return (((logits.detach() > 0).float() == labels).float() * mask).sum() / mask.sum().clamp_min(1)
@@ -181,7 +187,9 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     pretrained = None
     if '--pretrained' in argv:
-        i = argv.index('--pretrained'); pretrained = argv[i + 1]; del argv[i:i + 2]
+        i = argv.index('--pretrained')
+        pretrained = argv[i + 1]
+        del argv[i:i + 2]
     args = parse_args(argv, 'Adversarial OmniPose training (OmniPoseAN; with --pretrained CKPT: OmniPoseAN2).')
     cfg = load_config(args.cfg, args.opts)
     out = _out_dir(args, args.cfg).with_name(_out_dir(args, args.cfg).name + ('' if args.out else '_an'))

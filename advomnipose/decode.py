@@ -26,7 +26,8 @@ def _check_heatmaps(heatmaps) -> torch.Tensor:
     return hm if hm.is_floating_point() else hm.float()
 
 def get_max_preds(heatmaps):
-    "Integer argmax `(x, y)` of every map (N×J×2, float) and its maximum (N×J×1); location (0, 0) where the max is <= 0."
+    """Integer argmax `(x, y)` of every map (N×J×2, float) and its maximum (N×J×1); location (0, 0) where the max
+    is <= 0."""
     is_np = isinstance(heatmaps, np.ndarray)
     hm = _check_heatmaps(heatmaps)
     N, J, H, W = hm.shape
@@ -63,20 +64,23 @@ def _affine_3pt(center, scale, rot, output_size, inv=False) -> np.ndarray:
     r = np.deg2rad(rot)
     d = np.array([0.0, -(float(np.ravel(scale)[0]) * 200 - 1) / 2])
     b = a + np.array([d[0] * np.cos(r) - d[1] * np.sin(r), d[0] * np.sin(r) + d[1] * np.cos(r)])
-    a2 = np.array([(w - 1) / 2, (h - 1) / 2]); b2 = a2 + np.array([0.0, -(w - 1) / 2])
+    a2 = np.array([(w - 1) / 2, (h - 1) / 2])
+    b2 = a2 + np.array([0.0, -(w - 1) / 2])
     third = lambda p, q: q + np.array([-(p - q)[1], (p - q)[0]])
     src, dst = np.stack([a, b, third(a, b)]), np.stack([a2, b2, third(a2, b2)])
     if inv: src, dst = dst, src
     return np.linalg.solve(np.c_[src, np.ones(3)], dst).T
 
 # %% ../nbs/30_decode.ipynb #3ed398ee
-_STENCIL = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (2, 0), (-2, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))  # (dy, dx)
+_STENCIL = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (2, 0), (-2, 0),
+            (1, 1), (-1, 1), (1, -1), (-1, -1))  # (dy, dx)
 _STENCIL_FLAT = [(2 + dy) * 5 + 2 + dx for dy, dx in _STENCIL]     # positions in a flattened 5×5 window
 _NP_FLOATS = (torch.float16, torch.float32, torch.float64)          # CPU dtypes that numpy handles
 
 def _gaussian_kernel_1d(ksize: int) -> np.ndarray:
     "OpenCV's 1-D kernel for `GaussianBlur(ksize, sigma=0)` (σ = 0.3·((k-1)/2 - 1) + 0.8; fixed tables for k <= 7)."
-    if int(ksize) != ksize or ksize < 1 or ksize % 2 == 0: raise ValueError(f"blur_kernel must be a positive odd integer, got {ksize!r}")
+    if int(ksize) != ksize or ksize < 1 or ksize % 2 == 0:
+        raise ValueError(f"blur_kernel must be a positive odd integer, got {ksize!r}")
     return cv2.getGaussianKernel(int(ksize), 0, cv2.CV_64F).ravel()
 
 def _blocks(maps, sel, y0, x0, A, use_numpy=True) -> torch.Tensor:
@@ -91,7 +95,9 @@ def _blur_tables(ksize: int):
     """For a kernel size: `S` (A·A × 13), the blurred stencil values from a block centred on the argmax (the
     usual case), and `bands` (A-2 × 5 × A): `bands[A-3+d]` gives the zero-padded blur at p-2..p+2 from
     the A samples starting at p+d, for the shifted blocks near a border (d = start - p in [-(A-3), -2])."""
-    kern = _gaussian_kernel_1d(ksize); r = len(kern) // 2; A = 5 + 2 * r
+    kern = _gaussian_kernel_1d(ksize)
+    r = len(kern) // 2
+    A = 5 + 2 * r
     bands = np.zeros((A - 2, 5, A))
     for d in range(-(A - 3), -1):
         for i in range(5):                                  # output at p+i-2 uses samples p+i-2-r .. p+i-2+r
@@ -112,7 +118,8 @@ def _blurred_windows(maps, sel, px, py, ksize) -> torch.Tensor:
     A = bands.shape[-1]
     _, H, W = maps.shape
     if H < A or W < A:                                  # tiny maps: more zeros on the right/bottom change nothing
-        maps = F.pad(maps, (0, max(0, A - W), 0, max(0, A - H))); _, H, W = maps.shape
+        maps = F.pad(maps, (0, max(0, A - W), 0, max(0, A - H)))
+        _, H, W = maps.shape
     y0, x0 = (py - A // 2).clamp(0, H - A), (px - A // 2).clamp(0, W - A)
     X = _blocks(maps, sel, y0, x0, A)
     dy, dx = y0 - py, x0 - px
@@ -126,7 +133,8 @@ def _blurred_windows(maps, sel, px, py, ksize) -> torch.Tensor:
 @functools.lru_cache(maxsize=16)
 def _band_matrix(n: int, ksize: int) -> np.ndarray:
     "n×n: row i holds the blur kernel centred on i, cut at the ends — a zero-padded 1-D blur as a matrix."
-    kern = _gaussian_kernel_1d(ksize); r = len(kern) // 2
+    kern = _gaussian_kernel_1d(ksize)
+    r = len(kern) // 2
     d = np.arange(n)[None, :] - np.arange(n)[:, None] + r
     return np.where((d >= 0) & (d < len(kern)), kern[np.clip(d, 0, len(kern) - 1)], 0.0)
 
@@ -134,7 +142,9 @@ def _blur_full(maps, ksize: int, use_cv2: bool = True) -> torch.Tensor:
     """Zero-padded 'same' Gaussian blur of whole maps (n×H×W), float64 — the recipe's step 2. On the CPU one
     `cv2.GaussianBlur` (zero border) over the maps stacked with r zero rows after each (enough to keep
     neighbours apart); elsewhere `Ky @ map @ Kxᵀ`."""
-    n, H, W = maps.shape; k = int(ksize); r = k // 2
+    n, H, W = maps.shape
+    k = int(ksize)
+    r = k // 2
     if use_cv2 and maps.device.type == 'cpu' and maps.dtype in _NP_FLOATS:
         a = np.zeros((n, H + r, W))
         a[:, :H] = maps.numpy()
@@ -165,7 +175,8 @@ def _dark_offsets(maps, px, py, maxvals, blur_kernel=11) -> torch.Tensor:
     M, H, W = maps.shape
     _gaussian_kernel_1d(blur_kernel)                      # validates the size
     off = torch.zeros(M, 2, dtype=torch.float64, device=maps.device)
-    sel = ((px > 1) & (px < W - 2) & (py > 1) & (py < H - 2)).nonzero().squeeze(1)   # Taylor window inside the map
+    # Taylor window inside the map
+    sel = ((px > 1) & (px < W - 2) & (py > 1) & (py < H - 2)).nonzero().squeeze(1)
     if sel.numel() == 0: return off
     b = _blurred_windows(maps, sel, px[sel], py[sel], int(blur_kernel))
     fast = b.amin(dim=1) >= 1e-10
@@ -188,10 +199,12 @@ def _quarter_offsets(maps, px, py) -> torch.Tensor:
     return torch.where(ok[:, None], 0.25 * torch.sign(d).to(torch.float64), off)
 
 # %% ../nbs/30_decode.ipynb #d8ee7c54
-_CHUNK_BYTES = 1 << 20                                               # heatmap bytes per argmax+gather chunk (cache-sized)
-_DERIV = np.zeros((13, 5))                                           # log-values (order `_STENCIL`) -> dx, dy, dxx, dyy, dxy
-_DERIV[[1, 2], 0] = .5, -.5; _DERIV[[3, 4], 1] = .5, -.5
-_DERIV[[5, 0, 6], 2] = .25, -.5, .25; _DERIV[[7, 0, 8], 3] = .25, -.5, .25
+_CHUNK_BYTES = 1 << 20                            # heatmap bytes per argmax+gather chunk (cache-sized)
+_DERIV = np.zeros((13, 5))                        # log-values (order `_STENCIL`) -> dx, dy, dxx, dyy, dxy
+_DERIV[[1, 2], 0] = .5, -.5
+_DERIV[[3, 4], 1] = .5, -.5
+_DERIV[[5, 0, 6], 2] = .25, -.5, .25
+_DERIV[[7, 0, 8], 3] = .25, -.5, .25
 _DERIV[[9, 10, 11, 12], 4] = .25, -.25, -.25, .25
 
 @functools.lru_cache(maxsize=16)
@@ -200,7 +213,9 @@ def _np_tables(H: int, W: int, Hp: int, Wp: int, ksize: int):
     block origin `y0`, `x0` (inside the Hp×Wp map), `inside` (Taylor window in the map) and `scode` (-1: the
     block is centred, or not needed; else the shift's row in `remap`); `remap` ((2c+1)² × A²), the index in a
     shifted block (plus one zero at A²) of each centred-block sample."""
-    S, bands = _blur_tables(ksize); A = bands.shape[-1]; c = A // 2
+    S, bands = _blur_tables(ksize)
+    A = bands.shape[-1]
+    c = A // 2
     py, px = np.divmod(np.arange(H * W), W)
     y0, x0 = np.clip(py - c, 0, Hp - A), np.clip(px - c, 0, Wp - A)
     inside = (px > 1) & (px < W - 2) & (py > 1) & (py < H - 2)
@@ -215,33 +230,42 @@ def _np_tables(H: int, W: int, Hp: int, Wp: int, ksize: int):
 def _argmax_blocks(a: np.ndarray, src: np.ndarray, y0, x0, A: int):
     """Flat argmax (M) and maxima of maps `a` (M×H×W), and float64 copies of the A×A blocks of `src` (M×Hp×Wp)
     at (`y0[argmax]`, `x0[argmax]`): M×A²."""
-    M = a.shape[0]; flat = a.reshape(M, -1); rows = np.arange(M)
+    M = a.shape[0]
+    flat = a.reshape(M, -1)
+    rows = np.arange(M)
     view = np.lib.stride_tricks.sliding_window_view(src, (A, A), axis=(1, 2))
     step = max(1, _CHUNK_BYTES // max(1, flat.shape[1] * a.itemsize))
     idx, X = np.empty(M, np.int64), np.empty((M, A, A))
-    for s in range(0, M, step):                                     # argmax, then the blocks while the chunk is in cache
+    # argmax, then the blocks while the chunk is in cache
+    for s in range(0, M, step):
         i = idx[s:s + step] = flat[s:s + step].argmax(1)             # first maximum (or first NaN)
         X[s:s + step] = view[rows[s:s + step], y0[i], x0[i]]
     return idx, flat[rows, idx], X.reshape(M, A * A)
 
 def _decode_np(a4: np.ndarray, dark: bool, blur_kernel: int):
     "Heatmap-pixel coordinates (N×J×2 float64) and maxima (N×J×1) of a numpy N×J×H×W float array."
-    N, J, H, W = a4.shape; M = N * J
+    N, J, H, W = a4.shape
+    M = N * J
     a = a4.reshape(M, H, W)
     if M == 0: return np.zeros((N, J, 2)), a4.reshape(N, J, H * W)[..., :1]
     if not dark:
-        idx = a.reshape(M, -1).argmax(1); mv = a.reshape(M, -1)[np.arange(M), idx]
-        idx = np.where(mv > 0, idx, 0); py, px = np.divmod(idx, W)
+        idx = a.reshape(M, -1).argmax(1)
+        mv = a.reshape(M, -1)[np.arange(M), idx]
+        idx = np.where(mv > 0, idx, 0)
+        py, px = np.divmod(idx, W)
         off = _quarter_offsets_np(a, px, py)
         return (np.stack((px, py), -1) + off).reshape(N, J, 2), mv.reshape(N, J, 1)
-    k = int(blur_kernel); _gaussian_kernel_1d(k)                    # validates the size
+    k = int(blur_kernel)
+    _gaussian_kernel_1d(k)                                          # validates the size
     A = 5 + 2 * (k // 2)
-    src = a if H >= A and W >= A else np.pad(a, ((0, 0), (0, max(0, A - H)), (0, max(0, A - W))))   # tiny maps: zeros right/bottom
+    # tiny maps: zeros right/bottom
+    src = a if H >= A and W >= A else np.pad(a, ((0, 0), (0, max(0, A - H)), (0, max(0, A - W))))
     S, y0, x0, inside_t, scode_t, remap, A = _np_tables(H, W, src.shape[1], src.shape[2], k)
     idx, mv, X = _argmax_blocks(a, src, y0, x0, A)
     idx = np.where(mv > 0, idx, 0)                                  # max <= 0 or NaN: location (0, 0), not refined
     b = cv2.gemm(X, S, 1, None, 0)                                  # the 13 blurred values of every centred block
-    sc = scode_t[idx]; e = np.flatnonzero(sc >= 0)
+    sc = scode_t[idx]
+    e = np.flatnonzero(sc >= 0)
     if e.size:                                                      # blocks shifted away from a border: centre them
         Xe = np.concatenate((X[e], np.zeros((e.size, 1), X.dtype)), 1)
         b[e] = cv2.gemm(np.take_along_axis(Xe, remap[sc[e]], 1), S, 1, None, 0)
@@ -275,10 +299,15 @@ def _quarter_offsets_np(a: np.ndarray, px, py) -> np.ndarray:
 def _one_cpu_thread(device):
     "Run tiny CPU ops single-threaded: on a shared machine a thread team mostly waits for busy cores (restored after)."
     n, m = torch.get_num_threads(), cv2.getNumThreads()
-    if device.type != 'cpu': yield; return
-    torch.set_num_threads(1); cv2.setNumThreads(1)
+    if device.type != 'cpu':
+        yield
+        return
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
     try: yield
-    finally: torch.set_num_threads(n); cv2.setNumThreads(m)
+    finally:
+        torch.set_num_threads(n)
+        cv2.setNumThreads(m)
 
 def decode_heatmaps(heatmaps, center=None, scale=None, dark: bool = True, blur_kernel: int = 11):
     "Heatmaps N×J×H×W → (coords N×J×2 in image pixels, or heatmap pixels without center/scale; maxvals N×J×1)."
@@ -286,20 +315,24 @@ def decode_heatmaps(heatmaps, center=None, scale=None, dark: bool = True, blur_k
     with _one_cpu_thread(hm.device): return _decode(heatmaps, hm, center, scale, dark, blur_kernel)
 
 def _decode(heatmaps, hm, center, scale, dark, blur_kernel, backend=None):
-    "`backend`: None (numpy for CPU float16/32/64 heatmaps, torch otherwise) or 'torch' (the GPU code, also on the CPU)."
+    """`backend`: None (numpy for CPU float16/32/64 heatmaps, torch otherwise) or 'torch' (the GPU code, also on
+    the CPU)."""
     is_np = isinstance(heatmaps, np.ndarray)
     N, J, H, W = hm.shape
-    if (center is None) != (scale is None): raise ValueError("pass both center and scale (image coordinates) or neither (heatmap coordinates)")
+    if (center is None) != (scale is None):
+        raise ValueError("pass both center and scale (image coordinates) or neither (heatmap coordinates)")
     if center is not None:
         for name, v in (('center', center), ('scale', scale)):
-            if _as_tensor(v).shape[0] != N: raise ValueError(f"{name} has {_as_tensor(v).shape[0]} rows for {N} heatmap samples")
+            if _as_tensor(v).shape[0] != N:
+                raise ValueError(f"{name} has {_as_tensor(v).shape[0]} rows for {N} heatmap samples")
     if backend != 'torch' and hm.device.type == 'cpu' and hm.dtype in _NP_FLOATS:
         xy, maxvals = (torch.from_numpy(t) for t in _decode_np(hm.numpy(), dark, blur_kernel))
     else:
         coords, maxvals = get_max_preds(hm)
         maps = hm.reshape(N * J, H, W)
         px, py = coords[..., 0].reshape(-1).long(), coords[..., 1].reshape(-1).long()
-        off = (_dark_offsets(maps, px, py, maxvals.reshape(-1), blur_kernel) if dark else _quarter_offsets(maps, px, py))
+        off = (_dark_offsets(maps, px, py, maxvals.reshape(-1), blur_kernel) if dark
+               else _quarter_offsets(maps, px, py))
         xy = coords.to(torch.float64) + off.reshape(N, J, 2)
     if center is not None: xy = heatmap_to_image(xy, center, scale, (W, H))
     return (xy.cpu().numpy(), maxvals.cpu().numpy()) if is_np else (xy, maxvals)
@@ -309,18 +342,23 @@ def _decode_reference(heatmaps, center=None, scale=None, dark: bool = True, blur
     "Per-joint loop implementation of spec §9 (numpy + OpenCV); same outputs as `decode_heatmaps` (numpy)."
     hm = heatmaps.detach().cpu().numpy() if isinstance(heatmaps, torch.Tensor) else np.asarray(heatmaps)
     N, J, H, W = hm.shape
-    k = int(blur_kernel); _gaussian_kernel_1d(k); r = (k - 1) // 2
+    k = int(blur_kernel)
+    _gaussian_kernel_1d(k)
+    r = (k - 1) // 2
     coords, maxvals = np.zeros((N, J, 2)), np.zeros((N, J, 1), hm.dtype)
     for n in range(N):
-        Tinv = None if center is None else _affine_3pt(np.asarray(center[n]), np.asarray(scale[n]), 0, (W, H), inv=True)
+        Tinv = (None if center is None
+                else _affine_3pt(np.asarray(center[n]), np.asarray(scale[n]), 0, (W, H), inv=True))
         for j in range(J):
             m = hm[n, j]
-            i = int(np.argmax(m)); v = m.flat[i]
+            i = int(np.argmax(m))
+            v = m.flat[i]
             maxvals[n, j, 0] = v
             px, py = (i % W, i // W) if v > 0 else (0, 0)
             x, y = float(px), float(py)
             if dark and 1 < px < W - 2 and 1 < py < H - 2:
-                pad = np.zeros((H + 2 * r, W + 2 * r)); pad[r:r + H, r:r + W] = m
+                pad = np.zeros((H + 2 * r, W + 2 * r))
+                pad[r:r + H, r:r + W] = m
                 b = cv2.GaussianBlur(pad, (k, k), 0)[r:r + H, r:r + W]
                 with np.errstate(divide='ignore', invalid='ignore'):
                     L = np.log(np.maximum(b * (np.float64(v) / b.max()), 1e-10))
@@ -340,10 +378,12 @@ def _decode_reference(heatmaps, center=None, scale=None, dark: bool = True, blur
 
 # %% ../nbs/30_decode.ipynb #88549c4c
 def render_gaussians(centers, size, sigma=2.0) -> torch.Tensor:
-    "Heatmaps exp(-|p - mu|² / 2σ²) on the integer grid (centers N×J×2 in heatmap pixels, size (W, H)) — the training target."
+    """Heatmaps exp(-|p - mu|² / 2σ²) on the integer grid (centers N×J×2 in heatmap pixels, size (W, H)) — the
+    training target."""
     mu = _as_tensor(centers, torch.float64)
     W, H = size
-    xs = torch.arange(W, dtype=torch.float64, device=mu.device); ys = torch.arange(H, dtype=torch.float64, device=mu.device)
+    xs = torch.arange(W, dtype=torch.float64, device=mu.device)
+    ys = torch.arange(H, dtype=torch.float64, device=mu.device)
     gx = torch.exp(-(xs - mu[..., 0:1]) ** 2 / (2 * sigma ** 2))
     gy = torch.exp(-(ys - mu[..., 1:2]) ** 2 / (2 * sigma ** 2))
     return (gy[..., :, None] * gx[..., None, :]).float()
@@ -352,7 +392,8 @@ def render_gaussians(centers, size, sigma=2.0) -> torch.Tensor:
 def _flip_perm(num_joints: int, flip_pairs) -> list:
     p = list(range(num_joints))
     for a, b in flip_pairs:
-        if not (0 <= a < num_joints and 0 <= b < num_joints): raise ValueError(f"flip pair ({a}, {b}) outside 0..{num_joints - 1}")
+        if not (0 <= a < num_joints and 0 <= b < num_joints):
+            raise ValueError(f"flip pair ({a}, {b}) outside 0..{num_joints - 1}")
         p[a], p[b] = b, a
     return p
 
@@ -367,7 +408,8 @@ def flip_test_heatmaps(model, images, flip_pairs, shift: bool = False) -> torch.
     out = model(images)
     flipped = model(images.flip(-1))
     for o in (out, flipped):
-        if not isinstance(o, torch.Tensor): raise TypeError(f"model must return one heatmap tensor N x J x H x W, got {type(o).__name__}")
+        if not isinstance(o, torch.Tensor):
+            raise TypeError(f"model must return one heatmap tensor N x J x H x W, got {type(o).__name__}")
     back = flip_back(flipped, flip_pairs)
     if shift: back = torch.cat((back[..., :1], back[..., :-1]), dim=-1)
     return (out + back) / 2

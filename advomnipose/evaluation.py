@@ -21,15 +21,18 @@ _EPS = np.spacing(1)
 def _default_sigmas(sigmas, num_joints: int) -> np.ndarray:
     if sigmas is None:
         if num_joints != COCO17.num_joints:
-            raise ValueError(f"{num_joints} joints: pass their OKS sigmas (COCO's 17 sigmas are the default only for 17 joints)")
+            raise ValueError(f"{num_joints} joints: pass their OKS sigmas "
+                             "(COCO's 17 sigmas are the default only for 17 joints)")
         return COCO17.sigmas_array()
     s = np.asarray(sigmas, dtype=np.float64).reshape(-1)
     if len(s) != num_joints: raise ValueError(f"{len(s)} OKS sigmas for {num_joints} joints")
-    if not np.all(np.isfinite(s) & (s > 0)): raise ValueError(f"OKS sigmas must be positive and finite, got {s.tolist()}")
+    if not np.all(np.isfinite(s) & (s > 0)):
+        raise ValueError(f"OKS sigmas must be positive and finite, got {s.tolist()}")
     return s
 
 def keypoint_oks(pred, gt, area, sigmas=None, visible=None):
-    "Per-joint OKS (N×J) of predictions `pred` (N×J×2+) against `gt` (N×J×2+), object areas `area` (N); 0 where `visible` <= 0."
+    """Per-joint OKS (N×J) of predictions `pred` (N×J×2+) against `gt` (N×J×2+), object areas `area` (N); 0 where
+    `visible` <= 0."""
     is_t = isinstance(pred, torch.Tensor)
     xp = torch if is_t else np
     if is_t:
@@ -39,7 +42,8 @@ def keypoint_oks(pred, gt, area, sigmas=None, visible=None):
     if pred.ndim != 3 or gt.shape[:2] != pred.shape[:2] or pred.shape[-1] < 2 or gt.shape[-1] < 2:
         raise ValueError(f"pred and gt must both be N x J x 2 (or x 3); got {tuple(pred.shape)} and {tuple(gt.shape)}")
     N, J = pred.shape[:2]
-    if area.reshape(-1).shape[0] != N: raise ValueError(f"area has {area.reshape(-1).shape[0]} entries for {N} instances")
+    if area.reshape(-1).shape[0] != N:
+        raise ValueError(f"area has {area.reshape(-1).shape[0]} entries for {N} instances")
     var = (2 * _default_sigmas(sigmas, J)) ** 2
     var = torch.as_tensor(var, dtype=pred.dtype, device=pred.device) if is_t else var
     d2 = ((pred[..., :2] - gt[..., :2]) ** 2).sum(-1)
@@ -52,8 +56,10 @@ def keypoint_oks(pred, gt, area, sigmas=None, visible=None):
 
 def oks_iou(g, d, a_g, a_d, sigmas=None, in_vis_thre=None) -> np.ndarray:
     """Instance OKS (spec §9) between one instance `g` (J×3 or 3J: x, y, score) and `d` (M×J×3 or M×3J),
-    areas `a_g` (scalar) and `a_d` (M); mean over all joints, or over joints whose score is > `in_vis_thre` in both."""
-    d = np.asarray(d, dtype=np.float64); g = np.asarray(g, dtype=np.float64)
+    areas `a_g` (scalar) and `a_d` (M); mean over all joints, or over joints whose score is > `in_vis_thre` in
+    both."""
+    d = np.asarray(d, dtype=np.float64)
+    g = np.asarray(g, dtype=np.float64)
     J = g.size // 3
     g, d = g.reshape(J, 3), d.reshape(-1, J, 3)
     var = (2 * _default_sigmas(sigmas, J)) ** 2
@@ -77,7 +83,8 @@ def rescore(maxvals, box_scores, in_vis_thre: float = 0.2) -> np.ndarray:
 
 def _nms_arrays(kpts_db):
     kpts = np.stack([np.asarray(k['keypoints'], dtype=np.float64).reshape(-1) for k in kpts_db])
-    return kpts, np.array([k['score'] for k in kpts_db], np.float64), np.array([k['area'] for k in kpts_db], np.float64)
+    return (kpts, np.array([k['score'] for k in kpts_db], np.float64),
+            np.array([k['area'] for k in kpts_db], np.float64))
 
 def oks_nms(kpts_db, thresh: float = 0.9, sigmas=None, in_vis_thre=None) -> list:
     "Greedy OKS-NMS over dicts with `keypoints` (J×3), `score`, `area`; the indices kept, best first."
@@ -86,32 +93,39 @@ def oks_nms(kpts_db, thresh: float = 0.9, sigmas=None, in_vis_thre=None) -> list
     order = np.argsort(-scores, kind='stable')
     keep = []
     while order.size:
-        i = order[0]; keep.append(int(i))
+        i = order[0]
+        keep.append(int(i))
         ovr = oks_iou(kpts[i], kpts[order[1:]], areas[i], areas[order[1:]], sigmas, in_vis_thre)
         order = order[1:][ovr <= thresh]
     return keep
 
-def soft_oks_nms(kpts_db, thresh: float = 0.9, sigmas=None, in_vis_thre=None, max_dets: int = 20, method: str = 'gaussian') -> list:
-    "Soft OKS-NMS: overlapping instances get their score decayed (gaussian `s·exp(-oks²/thresh)`, or linear above `thresh`); indices kept."
+def soft_oks_nms(kpts_db, thresh: float = 0.9, sigmas=None, in_vis_thre=None, max_dets: int = 20,
+                 method: str = 'gaussian') -> list:
+    """Soft OKS-NMS: overlapping instances get their score decayed (gaussian `s·exp(-oks²/thresh)`, or linear above
+    `thresh`); indices kept."""
     if method not in ('gaussian', 'linear'): raise ValueError(f"method must be 'gaussian' or 'linear', got {method!r}")
     if len(kpts_db) == 0: return []
     kpts, scores, areas = _nms_arrays(kpts_db)
-    order = np.argsort(-scores, kind='stable'); scores = scores[order]
+    order = np.argsort(-scores, kind='stable')
+    scores = scores[order]
     keep = []
     while order.size and len(keep) < max_dets:
-        i = order[0]; keep.append(int(i))
+        i = order[0]
+        keep.append(int(i))
         ovr = oks_iou(kpts[i], kpts[order[1:]], areas[i], areas[order[1:]], sigmas, in_vis_thre)
         order, scores = order[1:], scores[1:].copy()
         if method == 'linear': scores = np.where(ovr >= thresh, scores * (1 - ovr), scores)
         else: scores = scores * np.exp(-ovr ** 2 / thresh)
-        o = np.argsort(-scores, kind='stable'); order, scores = order[o], scores[o]
+        o = np.argsort(-scores, kind='stable')
+        order, scores = order[o], scores[o]
     return keep
 
 # %% ../nbs/31_evaluation.ipynb #61fd952f
 def coco_image_id(file_name) -> int:
     "COCO image id from its 12-digit file name (`000000397133.jpg` -> 397133)."
     stem = Path(str(file_name).split('@/')[-1]).stem
-    if not (len(stem) == 12 and stem.isdigit()): raise ValueError(f"not a COCO image file name (12 digits + extension): {file_name!r}")
+    if not (len(stem) == 12 and stem.isdigit()):
+        raise ValueError(f"not a COCO image file name (12 digits + extension): {file_name!r}")
     return int(stem)
 
 def _np(x, dtype=np.float64) -> np.ndarray:
@@ -120,7 +134,8 @@ def _np(x, dtype=np.float64) -> np.ndarray:
 def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, box_scores=None, sigmas=None,
                                   in_vis_thre: float = 0.2, oks_thre: float = 0.9, soft_nms: bool = False,
                                   category_id: int = 1) -> list:
-    "COCO keypoint results (list of dicts) from coords N×J×2 (image px), maxvals N×J(×1), per-instance image ids, boxes (center, scale)."
+    """COCO keypoint results (list of dicts) from coords N×J×2 (image px), maxvals N×J(×1), per-instance image ids,
+    boxes (center, scale)."""
     coords, mv = _np(coords), _np(maxvals)
     mv = mv[..., 0] if mv.ndim == 3 else mv
     if coords.ndim != 3 or coords.shape[-1] != 2: raise ValueError(f"coords must be N x J x 2, got {coords.shape}")
@@ -128,12 +143,16 @@ def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, b
     ids = np.asarray(image_ids).reshape(-1)
     centers, scales = _np(centers).reshape(N, -1), _np(scales).reshape(N, -1)
     box = np.ones(N) if box_scores is None else _np(box_scores).reshape(-1)
-    for name, v, want in (('maxvals', mv, (N, J)), ('image_ids', ids, (N,)), ('centers', centers, (N, 2)), ('box_scores', box, (N,))):
-        if v.shape != want: raise ValueError(f"{name} has shape {v.shape}, expected {want} for {N} instances of {J} joints")
+    for name, v, want in (('maxvals', mv, (N, J)), ('image_ids', ids, (N,)), ('centers', centers, (N, 2)),
+                          ('box_scores', box, (N,))):
+        if v.shape != want:
+            raise ValueError(f"{name} has shape {v.shape}, expected {want} for {N} instances of {J} joints")
     if scales.shape[1] not in (1, 2): raise ValueError(f"scales must be N x 2 (or N), got shape {scales.shape}")
     for name, v in (('coords', coords), ('maxvals', mv), ('scales', scales), ('box_scores', box)):
         bad = np.argwhere(~np.isfinite(v.reshape(N, -1)).all(-1)).ravel()
-        if bad.size: raise ValueError(f"{name} of instance {bad[0]} (image_id {ids[bad[0]]}) is not finite ({bad.size} instances in all)")
+        if bad.size:
+            raise ValueError(f"{name} of instance {bad[0]} (image_id {ids[bad[0]]}) is not finite "
+                             f"({bad.size} instances in all)")
     _default_sigmas(sigmas, J)
     areas = (scales[:, 0] * 200) * (scales[:, -1] * 200)
     scores = rescore(mv, box, in_vis_thre)
@@ -163,7 +182,8 @@ def _check_gt(ds, src: str):
     for k in ('images', 'annotations', 'categories'):
         if k not in ds: raise ValueError(f"GT {src} has no '{k}' list")
     cats = [c for c in ds['categories'] if c.get('keypoints')]
-    if not cats: raise ValueError(f"GT {src} has no category with a 'keypoints' list: not a keypoint annotation file")
+    if not cats:
+        raise ValueError(f"GT {src} has no category with a 'keypoints' list: not a keypoint annotation file")
     Js = {len(c['keypoints']) for c in cats}
     if len(Js) != 1: raise ValueError(f"GT {src}: keypoint categories with different joint counts {sorted(Js)}")
     J, cat_ids = Js.pop(), {c['id'] for c in cats}
@@ -174,36 +194,53 @@ def _check_gt(ds, src: str):
         missing = [f for f in _GT_FIELDS if f not in a]
         if missing: raise ValueError(f"GT {src}: annotation #{i} (id {a.get('id', '?')}) lacks {missing}")
         if len(a['keypoints']) != 3 * J:
-            raise ValueError(f"GT {src}: annotation id {a['id']} has {len(a['keypoints'])} keypoint values, expected 3 x {J}")
-        if a['image_id'] not in img_ids: raise ValueError(f"GT {src}: annotation id {a['id']} names image_id {a['image_id']} missing from 'images'")
+            raise ValueError(f"GT {src}: annotation id {a['id']} has {len(a['keypoints'])} keypoint values, "
+                             f"expected 3 x {J}")
+        if a['image_id'] not in img_ids:
+            raise ValueError(f"GT {src}: annotation id {a['id']} names image_id {a['image_id']} missing from 'images'")
         n_kp += 1
     if n_kp == 0: raise ValueError(f"GT {src} has no keypoint annotations (categories {sorted(cat_ids)})")
     return cat_ids, J, img_ids
 
 def _check_results(results, cat_ids, J, img_ids, src: str) -> list:
     "Validated, fresh copies of the result dicts (pycocotools mutates what it is given)."
-    if not isinstance(results, (list, tuple)): raise ValueError(f"results {src}: expected a list of dicts, got {type(results).__name__}")
+    if not isinstance(results, (list, tuple)):
+        raise ValueError(f"results {src}: expected a list of dicts, got {type(results).__name__}")
     out = []
     for i, r in enumerate(results):
         if not isinstance(r, dict): raise ValueError(f"result #{i}: expected a dict, got {type(r).__name__}")
         missing = [f for f in ('image_id', 'category_id', 'keypoints', 'score') if f not in r]
         if missing: raise ValueError(f"result #{i} lacks {missing}")
-        if r['image_id'] not in img_ids: raise ValueError(f"result #{i} names image_id {r['image_id']!r}, which is not in the GT images")
-        if r['category_id'] not in cat_ids: raise ValueError(f"result #{i} (image_id {r['image_id']}) has category_id {r['category_id']!r}; GT keypoint categories are {sorted(cat_ids)}")
+        if r['image_id'] not in img_ids:
+            raise ValueError(f"result #{i} names image_id {r['image_id']!r}, which is not in the GT images")
+        if r['category_id'] not in cat_ids:
+            raise ValueError(f"result #{i} (image_id {r['image_id']}) has category_id {r['category_id']!r}; "
+                             f"GT keypoint categories are {sorted(cat_ids)}")
         try: kp = np.asarray(r['keypoints'], dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError) as e: raise ValueError(f"result #{i} (image_id {r['image_id']}): keypoints are not numbers: {e}") from e
-        if kp.size != 3 * J: raise ValueError(f"result #{i} (image_id {r['image_id']}) has {kp.size} keypoint values, expected 3 x {J} = {3 * J}")
-        if not np.isfinite(kp).all(): raise ValueError(f"result #{i} (image_id {r['image_id']}) has non-finite keypoint values at {np.flatnonzero(~np.isfinite(kp)).tolist()}")
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"result #{i} (image_id {r['image_id']}): keypoints are not numbers: {e}") from e
+        if kp.size != 3 * J:
+            raise ValueError(f"result #{i} (image_id {r['image_id']}) has {kp.size} keypoint values, "
+                             f"expected 3 x {J} = {3 * J}")
+        if not np.isfinite(kp).all():
+            raise ValueError(f"result #{i} (image_id {r['image_id']}) has non-finite keypoint values at "
+                             f"{np.flatnonzero(~np.isfinite(kp)).tolist()}")
         if not isinstance(r['score'], numbers.Real) or not math.isfinite(r['score']):
-            raise ValueError(f"result #{i} (image_id {r['image_id']}) has score {r['score']!r}, expected a finite number")
-        out.append(dict(image_id=r['image_id'], category_id=r['category_id'], keypoints=kp.tolist(), score=float(r['score'])))
+            raise ValueError(f"result #{i} (image_id {r['image_id']}) has score {r['score']!r}, "
+                             "expected a finite number")
+        out.append(dict(image_id=r['image_id'], category_id=r['category_id'], keypoints=kp.tolist(),
+                        score=float(r['score'])))
     return out
 
-def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotools', verbose: bool = False, img_ids=None) -> dict:
-    "COCO keypoint evaluation: GT json (path or dict), results (list of dicts or a results json path) -> the 10 stats by name."
-    if backend not in ('pycocotools', 'faster_coco_eval'): raise ValueError(f"backend must be 'pycocotools' or 'faster_coco_eval', got {backend!r}")
+def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotools', verbose: bool = False,
+                  img_ids=None) -> dict:
+    """COCO keypoint evaluation: GT json (path or dict), results (list of dicts or a results json path) -> the 10 stats
+    by name."""
+    if backend not in ('pycocotools', 'faster_coco_eval'):
+        raise ValueError(f"backend must be 'pycocotools' or 'faster_coco_eval', got {backend!r}")
     gt_src = str(gt_json_path) if not isinstance(gt_json_path, dict) else '<dict>'
-    gt = copy.deepcopy(gt_json_path) if isinstance(gt_json_path, dict) else _load_json(gt_json_path, 'COCO ground-truth')
+    gt = (copy.deepcopy(gt_json_path) if isinstance(gt_json_path, dict)
+          else _load_json(gt_json_path, 'COCO ground-truth'))
     cat_ids, J, all_img_ids = _check_gt(gt, gt_src)
     res_src = '<list>'
     if isinstance(results, (str, Path)): res_src, results = str(results), _load_json(results, 'COCO results')
@@ -216,11 +253,15 @@ def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotool
         from faster_coco_eval import COCO as _COCO, COCOeval_faster as _Eval
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
-        G = _COCO(); G.dataset = gt; G.createIndex()
+        G = _COCO()
+        G.dataset = gt
+        G.createIndex()
         if res: D = G.loadRes(res)
         else:
             warnings.warn(f"no results to evaluate against {gt_src}: AP/AR are 0 (or -1 where the GT has no people)")
-            D = _COCO(); D.dataset = dict(images=gt['images'], categories=gt['categories'], annotations=[]); D.createIndex()
+            D = _COCO()
+            D.dataset = dict(images=gt['images'], categories=gt['categories'], annotations=[])
+            D.createIndex()
         E = _Eval(G, D, 'keypoints') if backend == 'pycocotools' else _Eval(G, D, 'keypoints', print_function=print)
         if backend == 'pycocotools': E.params.useSegm = None
         E.params.kpt_oks_sigmas = s
@@ -228,7 +269,9 @@ def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotool
             unknown = sorted(set(img_ids) - all_img_ids)
             if unknown: raise ValueError(f"img_ids not in the GT images: {unknown[:10]}")
             E.params.imgIds = sorted(img_ids)
-        E.evaluate(); E.accumulate(); E.summarize()
+        E.evaluate()
+        E.accumulate()
+        E.summarize()
     if verbose: print(log.getvalue(), end='')
     stats = {n: float(v) for n, v in zip(STATS_NAMES, E.stats)}
     neg = [n for n, v in stats.items() if v == -1]
@@ -248,13 +291,17 @@ def format_table(stats: dict, title: str = '') -> str:
 
 def main(argv=None) -> dict:
     "CLI: evaluate a COCO keypoint results json against a GT json and print the 10 numbers."
-    ap = argparse.ArgumentParser(prog='python -m advomnipose.evaluation', description='COCO keypoint AP (pycocotools, OmniPose recipe).')
-    ap.add_argument('gt_json'); ap.add_argument('results_json')
-    ap.add_argument('--sigmas', type=float, nargs='+', default=None, help='OKS sigmas, one per joint (default: COCO-17)')
+    ap = argparse.ArgumentParser(prog='python -m advomnipose.evaluation',
+                                 description='COCO keypoint AP (pycocotools, OmniPose recipe).')
+    ap.add_argument('gt_json')
+    ap.add_argument('results_json')
+    ap.add_argument('--sigmas', type=float, nargs='+', default=None,
+                    help='OKS sigmas, one per joint (default: COCO-17)')
     ap.add_argument('--backend', choices=('pycocotools', 'faster_coco_eval'), default='pycocotools')
     ap.add_argument('--verbose', action='store_true', help="show pycocotools' own output")
     a = ap.parse_args(argv)
-    try: stats = evaluate_coco(a.gt_json, a.results_json, sigmas=a.sigmas, backend=a.backend, verbose=a.verbose)
+    try: stats = evaluate_coco(a.gt_json, a.results_json, sigmas=a.sigmas, backend=a.backend,
+                               verbose=a.verbose)
     except (FileNotFoundError, ValueError) as e: ap.exit(1, f"error: {e}\n")
     print(format_table(stats))
     return stats
@@ -267,13 +314,15 @@ def _load_mpii_gt(gt_mat_path) -> dict:
     from scipy.io import loadmat
     p = Path(gt_mat_path)
     if not p.is_file():
-        raise FileNotFoundError(f"MPII ground truth not found: {p}. The evaluation expects ROOT/annot/gt_valid.mat (all 2958 validation "
-                                "persons); for the 5-person excerpt use ROOT/annot/gt_valid_subset.mat")
+        raise FileNotFoundError(f"MPII ground truth not found: {p}. The evaluation expects ROOT/annot/gt_valid.mat "
+                                "(all 2958 validation persons); for the 5-person excerpt use "
+                                "ROOT/annot/gt_valid_subset.mat")
     d = loadmat(str(p))
     missing = [k for k in ('pos_gt_src', 'jnt_missing', 'headboxes_src', 'dataset_joints') if k not in d]
     if missing: raise ValueError(f"MPII ground truth {p} lacks {missing}")
     names = tuple(str(np.ravel(n)[0]) for n in np.ravel(d['dataset_joints']))
-    if names != _MPII_MAT_NAMES: raise ValueError(f"MPII ground truth {p}: joints {names}, expected {_MPII_MAT_NAMES}")
+    if names != _MPII_MAT_NAMES:
+        raise ValueError(f"MPII ground truth {p}: joints {names}, expected {_MPII_MAT_NAMES}")
     return d
 
 def _pckh_at(err, visible, thr):
@@ -281,7 +330,8 @@ def _pckh_at(err, visible, thr):
     count = visible.sum(1)
     with np.errstate(invalid='ignore', divide='ignore'):
         pck = np.where(count > 0, 100.0 * hits / np.maximum(count, 1), np.nan)
-    incl = np.ones(16, bool); incl[list(MPII_PCKH_EXCLUDED)] = False
+    incl = np.ones(16, bool)
+    incl[list(MPII_PCKH_EXCLUDED)] = False
     incl &= count > 0
     mean = float((pck[incl] * count[incl]).sum() / count[incl].sum()) if incl.any() else float('nan')
     groups = {g: float(np.mean(pck[list(j)])) for g, j in MPII_PCKH_GROUPS.items()}
@@ -289,27 +339,34 @@ def _pckh_at(err, visible, thr):
 
 def evaluate_pckh(preds, gt_mat_path, threshold: float = 0.5) -> dict:
     """MPII PCKh of `preds` (N×16×2+, 0-based image pixels, in the order of the GT file) against `gt_valid.mat`:
-    the grouped table at `threshold`, `Mean@0.1`, the original's `Mean@0.1 (original code: 0.11)`, and per-joint values."""
+    the grouped table at `threshold`, `Mean@0.1`, the original's `Mean@0.1 (original code: 0.11)`, and per-joint
+    values."""
     p = _np(preds)
-    if p.ndim != 3 or p.shape[1] != 16 or p.shape[2] < 2: raise ValueError(f"preds must be N x 16 x 2, got shape {p.shape}")
-    if not np.isfinite(p[..., :2]).all(): raise ValueError(f"preds hold non-finite values (person {np.argwhere(~np.isfinite(p[..., :2]))[0][0]})")
+    if p.ndim != 3 or p.shape[1] != 16 or p.shape[2] < 2:
+        raise ValueError(f"preds must be N x 16 x 2, got shape {p.shape}")
+    if not np.isfinite(p[..., :2]).all():
+        raise ValueError(f"preds hold non-finite values (person {np.argwhere(~np.isfinite(p[..., :2]))[0][0]})")
     d = _load_mpii_gt(gt_mat_path)
     gt, missing, hb = d['pos_gt_src'], d['jnt_missing'], d['headboxes_src']
     if gt.shape[2] != p.shape[0]:
-        raise ValueError(f"{p.shape[0]} predictions for the {gt.shape[2]} persons of {gt_mat_path}; predictions must follow the GT file "
+        raise ValueError(f"{p.shape[0]} predictions for the {gt.shape[2]} persons of {gt_mat_path}; "
+                         "predictions must follow the GT file "
                          "person by person (the 5-entry valid.json excerpt goes with gt_valid_subset.mat)")
     pred = np.transpose(p[..., :2] + 1.0, (1, 2, 0))                  # 1-based, 16 x 2 x N like the GT
     head = MPII_HEAD_SIZE_FACTOR * np.linalg.norm(hb[1] - hb[0], axis=0)   # N
     err = np.linalg.norm(pred - gt, axis=1) / head                      # 16 x N
     visible = missing == 0
     if np.any(visible.sum(1) == 0):
-        warnings.warn(f"no visible GT for joints {[MPII16.joint_names[j] for j in np.flatnonzero(visible.sum(1) == 0)]}: their PCKh is NaN and they are left out of Mean")
+        absent = [MPII16.joint_names[j] for j in np.flatnonzero(visible.sum(1) == 0)]
+        warnings.warn(f"no visible GT for joints {absent}: their PCKh is NaN and they are left out of Mean")
     pck, table = _pckh_at(err, visible, threshold)
     pck01, table01 = _pckh_at(err, visible, 0.1)
     _, table011 = _pckh_at(err, visible, np.arange(0, 0.5 + 0.01, 0.01)[11])   # the original's index 11 = 0.11
     return dict(table, **{'Mean@0.1': table01['Mean'], 'Mean@0.1 (original code: 0.11)': table011['Mean'],
-                          'per_joint': dict(zip(MPII16.joint_names, pck.tolist())), 'per_joint@0.1': dict(zip(MPII16.joint_names, pck01.tolist())),
-                          'table@0.1': table01, 'joint_count': dict(zip(MPII16.joint_names, visible.sum(1).tolist())), 'threshold': threshold})
+                          'per_joint': dict(zip(MPII16.joint_names, pck.tolist())),
+                          'per_joint@0.1': dict(zip(MPII16.joint_names, pck01.tolist())),
+                          'table@0.1': table01, 'joint_count': dict(zip(MPII16.joint_names, visible.sum(1).tolist())),
+                          'threshold': threshold})
 
 # %% ../nbs/31_evaluation.ipynb #9375a525
 #| eval: false

@@ -28,7 +28,8 @@ __all__ = ['CHECKPOINT_NAMES', 'find_checkpoints', 'default_data_root', 'CocoIma
 CHECKPOINT_NAMES = ('model_best.pth', 'final_state.pth', 'checkpoint.pth')
 
 def find_checkpoints(root=None) -> list[Path]:
-    "Every `model_best.pth`, `final_state.pth` and `checkpoint.pth` under `root` (default `<project>/outputs`), sorted by path."
+    """Every `model_best.pth`, `final_state.pth` and `checkpoint.pth` under `root` (default `<project>/outputs`),
+    sorted by path."""
     root = Path(root) if root is not None else project_root() / 'outputs'
     if not root.is_dir(): return []
     return sorted(p for n in CHECKPOINT_NAMES for p in root.rglob(n) if p.is_file())
@@ -46,7 +47,8 @@ class CocoImages:
         if not ann.is_file(): raise FileNotFoundError(f"annotations not found: {ann}")
         images = find_coco_images(self.root, split)
         if images is None:
-            raise FileNotFoundError(f"images of {split} not found under {self.root} (images/{split}/, images/{split}.zip, {split}/ or {split}.zip)")
+            raise FileNotFoundError(f"images of {split} not found under {self.root} "
+                                    f"(images/{split}/, images/{split}.zip, {split}/ or {split}.zip)")
         with contextlib.redirect_stdout(io.StringIO()): self.coco = COCO(str(ann))
         self.source = ImageSource(images)
         cats = [c for c in self.coco.loadCats(self.coco.getCatIds()) if c.get('keypoints')]
@@ -84,11 +86,13 @@ def load_predictor(path, device=None, **kw) -> Predictor:
     return _PREDICTORS[key]
 
 def predict_image(predictor: Predictor, data: CocoImages, image_id, boxes='gt') -> dict:
-    "Predictions (with heatmaps) for one dataset image: `boxes` = 'gt' (the GT persons), None (the whole image) or N×4 xywh."
+    """Predictions (with heatmaps) for one dataset image: `boxes` = 'gt' (the GT persons), None (the whole image)
+    or N×4 xywh."""
     img = data.image(image_id)
     gt_anns, gt_boxes = data.persons(image_id)
     b = gt_boxes if isinstance(boxes, str) and boxes == 'gt' else boxes
-    if isinstance(boxes, str) and boxes != 'gt': raise ValueError(f"boxes must be 'gt', None or an N x 4 array, got {boxes!r}")
+    if isinstance(boxes, str) and boxes != 'gt':
+        raise ValueError(f"boxes must be 'gt', None or an N x 4 array, got {boxes!r}")
     preds = predictor.predict(img, b, return_heatmaps=True)
     return dict(image_id=image_id, image=img, gt=gt_anns, gt_boxes=gt_boxes, preds=preds)
 
@@ -98,19 +102,22 @@ def _gt_kps(ann) -> np.ndarray:
 
 def instance_oks(pred_kps, gt_ann, spec: KeypointSpec = COCO17) -> float:
     "COCO's OKS of one prediction (J×2+) against a GT annotation: mean over its labelled joints (0 if it has none)."
-    g = _gt_kps(gt_ann); v = g[:, 2] > 0
+    g = _gt_kps(gt_ann)
+    v = g[:, 2] > 0
     if not v.any(): return 0.0
     k = keypoint_oks(np.asarray(pred_kps)[None, :, :2], g[None, :, :2], [gt_ann['area']], spec.sigmas, v[None])
     return float(k[0, v].mean())
 
-def match_to_gt(preds, gt_anns, method: str = 'iou', spec: KeypointSpec = COCO17, min_similarity: float = 0.0) -> np.ndarray:
+def match_to_gt(preds, gt_anns, method: str = 'iou', spec: KeypointSpec = COCO17,
+                min_similarity: float = 0.0) -> np.ndarray:
     "For each prediction the index of its GT person (−1: none), matched greedily by box IoU or OKS."
     if method not in ('iou', 'oks'): raise ValueError(f"method must be 'iou' or 'oks', got {method!r}")
     P, G = len(preds), len(gt_anns)
     match = np.full(P, -1)
     if not P or not G: return match
     if method == 'iou':
-        sim = mask_utils.iou([list(map(float, p['box'])) for p in preds], [list(map(float, a['bbox'])) for a in gt_anns], [0] * G)
+        sim = mask_utils.iou([list(map(float, p['box'])) for p in preds],
+                             [list(map(float, a['bbox'])) for a in gt_anns], [0] * G)
     else:
         sim = np.array([[instance_oks(p['keypoints'], a, spec) for a in gt_anns] for p in preds])
     sim = np.asarray(sim, dtype=np.float64).reshape(P, G)
@@ -119,11 +126,14 @@ def match_to_gt(preds, gt_anns, method: str = 'iou', spec: KeypointSpec = COCO17
     for i, j in zip(*np.unravel_index(order, sim.shape)):
         if sim[i, j] <= min_similarity: break
         if i in used_p or j in used_g: continue
-        match[i] = j; used_p.add(i); used_g.add(j)
+        match[i] = j
+        used_p.add(i)
+        used_g.add(j)
     return match
 
 def per_joint_oks_table(pred, gt_ann, spec: KeypointSpec = COCO17) -> list[dict]:
-    "One row per joint: name, GT (x, y, v), predicted (x, y, score), distance in px and OKS (None where the GT joint is unlabelled)."
+    """One row per joint: name, GT (x, y, v), predicted (x, y, score), distance in px and OKS (None where the GT
+    joint is unlabelled)."""
     kp = np.asarray(pred['keypoints'] if isinstance(pred, dict) else pred, dtype=np.float64)
     g = _gt_kps(gt_ann)
     if kp.shape[0] != spec.num_joints or g.shape[0] != spec.num_joints:
@@ -136,7 +146,8 @@ def per_joint_oks_table(pred, gt_ann, spec: KeypointSpec = COCO17) -> list[dict]
 
 # %% ../nbs/85_explorer.ipynb #dc438225
 def heatmaps_to_image(preds, image_shape, joint='all', spec: KeypointSpec = COCO17) -> np.ndarray:
-    "An H×W float32 map: the selected joint's heatmap (or the max over all joints) of every prediction, warped to image pixels."
+    """An H×W float32 map: the selected joint's heatmap (or the max over all joints) of every prediction, warped to
+    image pixels."""
     H, W = image_shape[:2]
     canvas = np.zeros((H, W), np.float32)
     j = _joint_index(joint, spec)
@@ -144,41 +155,52 @@ def heatmaps_to_image(preds, image_shape, joint='all', spec: KeypointSpec = COCO
         hm = np.asarray(p['heatmaps'], np.float32)
         m = hm.max(0) if j is None else hm[j]
         M = get_affine_transform(p['center'], p['scale'], 0.0, (m.shape[1], m.shape[0]), inv=True)   # heatmap → image
-        np.maximum(canvas, cv2.warpAffine(m, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0), out=canvas)
+        np.maximum(canvas, cv2.warpAffine(m, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                          borderValue=0), out=canvas)
     return canvas
 
 def _joint_index(joint, spec: KeypointSpec):
     "None for 'all'; the index of a joint given by index or name."
     if joint is None or (isinstance(joint, str) and joint == 'all'): return None
     if isinstance(joint, str):
-        if joint not in spec.joint_names: raise ValueError(f"unknown joint {joint!r}; {spec.name} joints are {list(spec.joint_names)}")
+        if joint not in spec.joint_names:
+            raise ValueError(f"unknown joint {joint!r}; {spec.name} joints are {list(spec.joint_names)}")
         return spec.joint_names.index(joint)
     if not 0 <= int(joint) < spec.num_joints: raise ValueError(f"joint {joint} outside 0..{spec.num_joints - 1}")
     return int(joint)
 
 def render_panels(image, gt_anns, predictions: dict, spec: KeypointSpec = COCO17, heatmap_joint=None,
                   match: str = 'iou', scale: float = 4.0) -> Figure:
-    """A Figure: GT skeletons, then one panel per model (`predictions`: name → list of prediction dicts) with its skeletons,
-    optionally over the heatmaps of `heatmap_joint` (index, name or 'all'); titles give the mean OKS of matched persons."""
+    """A Figure: GT skeletons, then one panel per model (`predictions`: name → list of prediction dicts) with its
+    skeletons, optionally over the heatmaps of `heatmap_joint` (index, name or 'all'); titles give the mean OKS of
+    matched persons."""
     img = np.asarray(image)
     gt_kps = np.stack([_gt_kps(a) for a in gt_anns]) if gt_anns else np.zeros((0, spec.num_joints, 3))
-    panels, titles = [draw_skeleton(img, gt_kps, spec, kind='vis') if len(gt_kps) else img.copy()], [f"GT\n{len(gt_anns)} persons"]
+    panels = [draw_skeleton(img, gt_kps, spec, kind='vis') if len(gt_kps) else img.copy()]
+    titles = [f"GT\n{len(gt_anns)} persons"]
     for name, preds in predictions.items():
         base = img
         if heatmap_joint is not None and preds:
-            if 'heatmaps' not in preds[0]: raise ValueError(f"{name}: predictions carry no heatmaps (predict with return_heatmaps=True)")
+            if 'heatmaps' not in preds[0]:
+                raise ValueError(f"{name}: predictions carry no heatmaps (predict with return_heatmaps=True)")
             base = heatmap_overlay(img, heatmaps_to_image(preds, img.shape, heatmap_joint, spec)[None])
         kps = np.stack([p['keypoints'] for p in preds]) if preds else None
         panels.append(draw_skeleton(base, kps, spec, kind='score') if preds else base.copy())
         m = match_to_gt(preds, gt_anns, match, spec)
         oks = [instance_oks(p['keypoints'], gt_anns[k], spec) for p, k in zip(preds, m) if k >= 0]
-        hm = '' if heatmap_joint is None else f", heatmaps: {heatmap_joint if isinstance(heatmap_joint, str) else spec.joint_names[int(heatmap_joint)]}"
+        if heatmap_joint is None:
+            hm = ''
+        else:
+            hj = heatmap_joint if isinstance(heatmap_joint, str) else spec.joint_names[int(heatmap_joint)]
+            hm = f", heatmaps: {hj}"
         titles.append(f"{name}\n{len(preds)} persons" + (f", mean OKS {np.mean(oks):.3f}" if oks else '') + hm)
     h, w = img.shape[:2]
     n = len(panels)
     fig = Figure(figsize=(scale * n * w / max(h, w) + 0.2, scale * h / max(h, w) + 0.5))
     for ax, p, t in zip(fig.subplots(1, n, squeeze=False)[0], panels, titles):
-        ax.imshow(p); ax.set_title(t, fontsize=8); ax.axis('off')
+        ax.imshow(p)
+        ax.set_title(t, fontsize=8)
+        ax.axis('off')
     fig.tight_layout()
     return fig
 
@@ -191,9 +213,12 @@ def oks_table_html(tables: dict, spec: KeypointSpec = COCO17) -> str:
     f = lambda v, d=2: '–' if v is None else f'{v:.{d}f}'
     body = []
     for j, r0 in enumerate(first):
-        cells = ''.join(f"<td>{f(t[j]['score'])}</td><td>{f(t[j]['dist'], 1)}</td><td>{f(t[j]['oks'], 3)}</td>" for t in tables.values())
-        body.append(f"<tr><td>{html.escape(r0['name'])}</td><td>{r0['v']}</td><td>{r0['gt_x']:.1f}, {r0['gt_y']:.1f}</td>{cells}</tr>")
-    means = ''.join(f"<td colspan='3'>mean OKS {np.mean([r['oks'] for r in t if r['oks'] is not None] or [0]):.3f}</td>" for t in tables.values())
+        cells = ''.join(f"<td>{f(t[j]['score'])}</td><td>{f(t[j]['dist'], 1)}</td><td>{f(t[j]['oks'], 3)}</td>"
+                        for t in tables.values())
+        body.append(f"<tr><td>{html.escape(r0['name'])}</td><td>{r0['v']}</td>"
+                    f"<td>{r0['gt_x']:.1f}, {r0['gt_y']:.1f}</td>{cells}</tr>")
+    means = ''.join(f"<td colspan='3'>mean OKS {np.mean([r['oks'] for r in t if r['oks'] is not None] or [0]):.3f}</td>"
+                    for t in tables.values())
     return (f'<table style="font-size:11px"><tr><th colspan="3"></th>{head}</tr><tr>{sub}</tr>{"".join(body)}'
             f'<tr><td colspan="3"></td>{means}</tr></table>')
 
@@ -205,13 +230,16 @@ def _ckpt_options(root):
 def _model_label(tag, ck): return f"{tag}: {Path(ck).parent.name}/{Path(ck).name}"
 
 def explorer(outputs_root=None, data_root=None, split: str = 'val2017', device=None, max_cache: int = 64):
-    "An ipywidgets box to browse a COCO-format dataset through one or two checkpoints (see the notebook); returns the box."
+    """An ipywidgets box to browse a COCO-format dataset through one or two checkpoints (see the notebook); returns
+    the box."""
     import ipywidgets as W
     from IPython.display import display
     opts = _ckpt_options(outputs_root)
-    ck_a = W.Dropdown(options=opts, value=opts[0][1] if opts else None, description='model A', layout=W.Layout(width='48%'))
+    ck_a = W.Dropdown(options=opts, value=opts[0][1] if opts else None, description='model A',
+                      layout=W.Layout(width='48%'))
     ck_b = W.Dropdown(options=[('— none —', '')] + opts, value='', description='model B', layout=W.Layout(width='48%'))
-    root = W.Text(value=str(data_root if data_root is not None else default_data_root()), description='data root', layout=W.Layout(width='60%'))
+    root = W.Text(value=str(data_root if data_root is not None else default_data_root()), description='data root',
+                  layout=W.Layout(width='60%'))
     split_w = W.Text(value=split, description='split', layout=W.Layout(width='20%'))
     load = W.Button(description='load data')
     image = W.Dropdown(description='image id', layout=W.Layout(width='40%'))
@@ -220,7 +248,8 @@ def explorer(outputs_root=None, data_root=None, split: str = 'val2017', device=N
     match = W.ToggleButtons(options=['iou', 'oks'], value='iou', description='match by')
     person = W.Dropdown(description='GT person', layout=W.Layout(width='40%'))
     status, fig_out, table = W.HTML(), W.Output(), W.HTML()
-    note = '' if opts else f'no checkpoints ({", ".join(CHECKPOINT_NAMES)}) under {html.escape(str(outputs_root or "outputs/"))}; '
+    note = '' if opts else (f'no checkpoints ({", ".join(CHECKPOINT_NAMES)}) '
+                            f'under {html.escape(str(outputs_root or "outputs/"))}; ')
     state = dict(data=None, cache={}, preds={}, anns=[], busy=False)
 
     def error(e): status.value = f'<span style="color:#b00">{html.escape(type(e).__name__ + ": " + str(e))}</span>'
@@ -258,17 +287,23 @@ def explorer(outputs_root=None, data_root=None, split: str = 'val2017', device=N
         if ck_b.value: models[_model_label('B', ck_b.value)] = ck_b.value
         state['preds'] = {n: predict(ck, iid) for n, ck in models.items()}
         state['anns'] = anns = data.persons(iid)[0]
-        person.options = [(f"#{k} (id {a['id']}, {a.get('num_keypoints', '?')} kps)", k) for k, a in enumerate(anns)] or [('none', -1)]
+        person.options = ([(f"#{k} (id {a['id']}, {a.get('num_keypoints', '?')} kps)", k) for k, a in enumerate(anns)]
+                          or [('none', -1)])
         person.value = person.options[0][1]
-        fig = render_panels(data.image(iid), anns, state['preds'], spec, None if heat.value == 'none' else heat.value, match.value)
+        fig = render_panels(data.image(iid), anns, state['preds'], spec, None if heat.value == 'none' else heat.value,
+                            match.value)
         with fig_out:
-            fig_out.clear_output(wait=True); display(fig)
+            fig_out.clear_output(wait=True)
+            display(fig)
         update_table()
-        status.value = f"{note}{len(data)} images in {html.escape(str(data.root))} {html.escape(data.split)}; image {iid}"
+        status.value = (f"{note}{len(data)} images in {html.escape(str(data.root))} {html.escape(data.split)}; "
+                        f"image {iid}")
 
     def load_data(*_):
         try: data = CocoImages(root.value, split_w.value)
-        except (FileNotFoundError, ValueError) as e: error(e); return
+        except (FileNotFoundError, ValueError) as e:
+            error(e)
+            return
         state.update(data=data, cache={}, busy=True)
         try:
             heat.options = ['none', 'all', *(data.spec or COCO17).joint_names]

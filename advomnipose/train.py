@@ -30,7 +30,8 @@ __all__ = ['JointsMSELoss', 'dist_env', 'init_distributed', 'all_gather_objects'
 class JointsMSELoss(nn.Module):
     "0.5 · mean((w·pred − w·gt)²) with per-joint target weights `w` (B×J×1)."
     def __init__(self, use_target_weight: bool = True):
-        super().__init__(); self.use_target_weight = use_target_weight
+        super().__init__()
+        self.use_target_weight = use_target_weight
     def forward(self, pred, target, target_weight=None):
         d = pred - target
         if self.use_target_weight: d = d * target_weight.reshape(*pred.shape[:2], 1, 1)
@@ -53,17 +54,20 @@ def init_distributed():
 def all_gather_objects(obj):
     "Gather a picklable object from every rank (a one-element list when not distributed)."
     if not (dist.is_available() and dist.is_initialized()): return [obj]
-    out = [None] * dist.get_world_size(); dist.all_gather_object(out, obj)
+    out = [None] * dist.get_world_size()
+    dist.all_gather_object(out, obj)
     return out
 
 def broadcast_object(obj, src=0):
     if not (dist.is_available() and dist.is_initialized()): return obj
-    box = [obj]; dist.broadcast_object_list(box, src=src)
+    box = [obj]
+    dist.broadcast_object_list(box, src=src)
     return box[0]
 
 def _any_rank(flag: bool, device) -> bool:
     if not (dist.is_available() and dist.is_initialized()): return flag
-    t = torch.tensor([1.0 if flag else 0.0], device=device); dist.all_reduce(t)
+    t = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(t)
     return bool(t.item() > 0)
 
 # %% ../nbs/40_train.ipynb #e6d17c43
@@ -196,8 +200,10 @@ class Trainer:
     def load_state(self, path):
         ck = safe_load(path, map_location=self.device)
         load_checkpoint(self.model, ck['state_dict'])
-        self.optimizer.load_state_dict(ck['optimizer']); self.scheduler.load_state_dict(ck['scheduler'])
-        self.scaler.load_state_dict(ck['scaler']); set_rng_state(ck['rng'])
+        self.optimizer.load_state_dict(ck['optimizer'])
+        self.scheduler.load_state_dict(ck['scheduler'])
+        self.scaler.load_state_dict(ck['scaler'])
+        set_rng_state(ck['rng'])
         self.epoch, self.best_perf, self.best_epoch = ck['epoch'], ck['perf'], ck['best_epoch']
         self.history, self.nan_skipped, self.data_skipped = list(ck['history']), ck['nan_skipped'], ck['data_skipped']
         self.load_extra_state(ck)
@@ -223,13 +229,15 @@ class Trainer:
         if self.cfg.TRAIN.CLIP_GRAD > 0:
             self.scaler.unscale_(opt)
             torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], self.cfg.TRAIN.CLIP_GRAD)
-        self.scaler.step(opt); self.scaler.update()
+        self.scaler.step(opt)
+        self.scaler.update()
 
     def _finite(self, loss, epoch, it) -> bool:
         bad = _any_rank(not bool(torch.isfinite(loss)), self.device)
         if not bad: return True
         if self.cfg.TRAIN.NAN_POLICY == 'skip':
-            self.nan_skipped += 1; self.optimizer.zero_grad(set_to_none=True)
+            self.nan_skipped += 1
+            self.optimizer.zero_grad(set_to_none=True)
             return False
         ck = self.out / 'checkpoint.pth'
         raise NonFiniteLossError(
@@ -249,7 +257,8 @@ class Trainer:
         self.net.train()
         seed_everything(cfg.SEED * 1000 + epoch)
         self.train_loader.generator.manual_seed(cfg.SEED * 1000 + epoch)   # shuffling + worker seeds
-        if hasattr(self.train_set, 'set_seed'): self.train_set.set_seed(cfg.SEED * 1000 + epoch + self.rank)  # workers=0
+        if hasattr(self.train_set, 'set_seed'):
+            self.train_set.set_seed(cfg.SEED * 1000 + epoch + self.rank)   # workers=0
         if isinstance(self.train_loader.sampler, DistributedSampler): self.train_loader.sampler.set_epoch(epoch)
         if hasattr(self.train_loader.batch_sampler, 'set_epoch'): self.train_loader.batch_sampler.set_epoch(epoch)
         n_it = self.iters_per_epoch
@@ -272,7 +281,8 @@ class Trainer:
         stats = {k: v / max(count, 1) for k, v in sums.items()}
         if self.world > 1:   # average the epoch statistics over ranks
             t = torch.tensor([stats.get(k, 0.0) for k in sorted(stats)], dtype=torch.float64)
-            dist.all_reduce(t); stats = dict(zip(sorted(stats), (t / self.world).tolist()))
+            dist.all_reduce(t)
+            stats = dict(zip(sorted(stats), (t / self.world).tolist()))
         return stats
 
     def on_iteration(self, epoch, it, logs): pass
@@ -302,7 +312,8 @@ class Trainer:
             is_best = perf > self.best_perf
             if is_best: self.best_perf, self.best_epoch = perf, epoch
             record = {'epoch': epoch, 'lr': lr, **stats, **metrics, 'train_time': t_train,
-                      'epoch_time': time.time() - t0, 'nan_skipped': self.nan_skipped, 'data_skipped': self.data_skipped}
+                      'epoch_time': time.time() - t0, 'nan_skipped': self.nan_skipped,
+                      'data_skipped': self.data_skipped}
             self.history.append(record)
             self.epoch = epoch + 1
             self.on_epoch_end(record)
@@ -340,7 +351,9 @@ class Trainer:
 
     def _tensorboard(self):
         try: from torch.utils.tensorboard import SummaryWriter
-        except Exception: warnings.warn('tensorboard is not installed; TensorBoard logging is off'); return None
+        except Exception:
+            warnings.warn('tensorboard is not installed; TensorBoard logging is off')
+            return None
         return SummaryWriter(self.out / 'tb')
 
 # %% ../nbs/40_train.ipynb #e1b7988f

@@ -4,7 +4,7 @@
 
 # %% ../nbs/41_adversarial.ipynb #5036d647
 from __future__ import annotations
-import math, sys, warnings
+import math, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,19 +15,20 @@ import torch.distributed as dist
 from .config import Config, load_config
 from .omnipose import load_checkpoint
 from .discriminator import PoseDiscriminator, ConfidenceDiscriminator
-from .decode import get_max_preds
+from .codec import HeatmapCodec
 from .evaluation import keypoint_oks
-from .train import Trainer, _autocast, parse_args, _out_dir, dist_env
-from .core import safe_load
+from .train import Trainer, parse_args, default_out_dir
+from .core import amp_context, safe_load
 
 # %% auto #0
-__all__ = ['pose_labels', 'confidence_labels', 'masked_bce', 'heatmap_area', 'adversarial_scale', 'AdversarialTrainer',
-           'train_adversarial', 'main']
+__all__ = ['pose_labels', 'confidence_labels', 'masked_bce', 'adversarial_scale', 'AdversarialTrainer', 'train_adversarial',
+           'main']
 
 # %% ../nbs/41_adversarial.ipynb #9fb617f2
-def pose_labels(pred_hm, joints_hm, area_hm, sigmas, thr=0.75):
-    "1 where the per-keypoint OKS of the heatmap argmax against `joints_hm` (B×J×2) is ≥ `thr` (B×J float)."
-    coords, _ = get_max_preds(pred_hm.detach().float())
+def pose_labels(pred_hm, joints_hm, area_hm, sigmas, thr=0.75, codec: HeatmapCodec | None = None):
+    """1 where the per-keypoint OKS of the heatmap argmax (`codec.argmax`) against `joints_hm` (B×J×2, heatmap px) is
+    ≥ `thr` (B×J float); `area_hm`: the persons' areas in heatmap px² (`codec.area_in_heatmap`)."""
+    coords, _ = (codec or HeatmapCodec()).argmax(pred_hm.detach().float())
     oks = keypoint_oks(coords, joints_hm.to(coords), area_hm.to(coords),
                        torch.as_tensor(sigmas, dtype=coords.dtype, device=coords.device))
     return (oks >= thr).float()
@@ -41,11 +42,6 @@ def masked_bce(logits, labels, mask):
     "BCE-with-logits averaged over the joints where `mask` is 1 (0 when none)."
     l = F.binary_cross_entropy_with_logits(logits.float(), labels, reduction='none')
     return (l * mask).sum() / mask.sum().clamp_min(1.0)
-
-def heatmap_area(area, scale, heatmap_w):
-    "A person's area (image px²) expressed in heatmap px², for the crop of width `scale_x·200`."
-    k = heatmap_w / (torch.as_tensor(scale)[:, 0].double() * 200.0)
-    return torch.as_tensor(area).double() * k * k
 
 # %% ../nbs/41_adversarial.ipynb #552f86be
 def adversarial_scale(progress: float, ramp_start: float, ramp_end: float) -> float:
@@ -62,7 +58,10 @@ class AdversarialTrainer(Trainer):
     def build_extra(self):
         cfg, J = self.cfg, self.cfg.MODEL.NUM_JOINTS
         self.finetune = bool(cfg.ADV.PRETRAINED)
-        if self.finetune: load_checkpoint(self.model, cfg.ADV.PRETRAINED)
+        if self.finetune:
+            load_checkpoint(self.model, cfg.ADV.PRETRAINED)
+            self.parent_checkpoint = cfg.ADV.PRETRAINED
+        self.codec = HeatmapCodec.from_cfg(cfg)         # heatmap geometry of the P labels
         self.d_pose = PoseDiscriminator(J, width=cfg.ADV.D_WIDTH).to(self.device)
         self.d_conf = ConfidenceDiscriminator(J, width=cfg.ADV.D_WIDTH).to(self.device)
         self.d_params = list(self.d_pose.parameters()) + list(self.d_conf.parameters())
@@ -104,16 +103,16 @@ class AdversarialTrainer(Trainer):
         # 1. generator forward
         if frozen:
             self.net.eval()
-            with torch.no_grad(), _autocast(cfg, self.device): pred = self.net(img)
+            with torch.no_grad(), amp_context(cfg.TRAIN.AMP, self.device): pred = self.net(img)
         else:
             self.net.train()
-            with _autocast(cfg, self.device): pred = self.net(img)
+            with amp_context(cfg.TRAIN.AMP, self.device): pred = self.net(img)
         pred = pred.float()
         mse = self.criterion(pred, target, tw)
         if not self._finite(mse, epoch, it): return None
-        W = pred.shape[-1]
-        area = heatmap_area(meta['area'], meta['scale'], W).to(self.device)
-        lab_p = pose_labels(pred, meta['joints_hm'][..., :2].to(self.device), area, self.sigmas, cfg.ADV.P_OKS_THRE)
+        area = self.codec.area_in_heatmap(meta['area'], meta['scale']).to(self.device)
+        joints_hm = meta['joints_hm'][..., :2].to(self.device)
+        lab_p = pose_labels(pred, joints_hm, area, self.sigmas, cfg.ADV.P_OKS_THRE, self.codec)
         lab_c = confidence_labels(pred, target, cfg.ADV.C_ERR_THRE)
         ones = torch.ones_like(mask)
         # 2. discriminator step
@@ -184,19 +183,13 @@ def train_adversarial(cfg: Config, out_dir, pretrained: str | None = None, **kwa
     return AdversarialTrainer(cfg, out_dir, **kwargs).fit()
 
 def main(argv=None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    pretrained = None
-    if '--pretrained' in argv:
-        i = argv.index('--pretrained')
-        pretrained = argv[i + 1]
-        del argv[i:i + 2]
-    args = parse_args(argv, 'Adversarial OmniPose training (OmniPoseAN; with --pretrained CKPT: OmniPoseAN2).')
+    args = parse_args(argv, 'Adversarial OmniPose training (OmniPoseAN; with --pretrained CKPT: OmniPoseAN2).',
+                      pretrained=True)
     cfg = load_config(args.cfg, args.opts)
-    out = _out_dir(args, args.cfg).with_name(_out_dir(args, args.cfg).name + ('' if args.out else '_an'))
-    summary = train_adversarial(cfg, out, pretrained, progress=not args.no_progress)
+    summary = train_adversarial(cfg, default_out_dir(args, '_an'), args.pretrained, progress=not args.no_progress)
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/41_adversarial.ipynb #1bd0aeaa
+# %% ../nbs/41_adversarial.ipynb #4b708085
 #| eval: false
 if __name__ == '__main__': main()

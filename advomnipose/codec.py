@@ -69,7 +69,8 @@ class HeatmapCodec:
     def encode(self, joints, vis, center, scale, rotation=0.0) -> dict:
         """Targets of one person: `target` (J×H×W float32), `target_weight` (J×1) and `joints_hm` (J×2, the
         joints in heatmap pixels) from its joints (J×2, image px), visibility and crop."""
-        joints_hm = affine_points(np.asarray(joints, np.float64)[:, :2], self.heatmap_transform(center, scale, rotation))
+        to_heatmap = self.heatmap_transform(center, scale, rotation)
+        joints_hm = affine_points(np.asarray(joints, np.float64)[:, :2], to_heatmap)
         target, weight = generate_target(joints_hm, vis, self.heatmap_size, self.sigma, self.encoding)
         return dict(target=target, target_weight=weight, joints_hm=joints_hm)
 

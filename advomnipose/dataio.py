@@ -95,7 +95,8 @@ class ImageReader:
                 m = PurePosixPath(info.filename)
                 if info.is_dir() or m.suffix.lower() not in IMAGE_SUFFIXES or m.parts[0] == '__MACOSX': continue
                 if m.name in out:
-                    raise ValueError(f"{self.source}: two members are named {m.name}: {out[m.name]} and {info.filename}")
+                    raise ValueError(f"{self.source}: two members are named {m.name}: "
+                                     f"{out[m.name]} and {info.filename}")
                 out[m.name] = info.filename
             self._by_name = out
         return self._by_name
@@ -116,7 +117,8 @@ class ImageReader:
             except KeyError: pass
         m = self._members_by_name().get(PurePosixPath(name).name)
         if m is None:
-            raise FileNotFoundError(f"{self.source}: no member {name!r} (nor {self.source.stem + '/' + name!r}) in the zip")
+            nested = f'{self.source.stem}/{name}'
+            raise FileNotFoundError(f"{self.source}: no member {name!r} (nor {nested!r}) in the zip")
         return m
 
     def path_of(self, name: str) -> str:
@@ -187,7 +189,8 @@ def read_json(path, what: str = 'annotation'):
     if not p.is_file(): raise FileNotFoundError(f"{what} file not found: {p}")
     try:
         with open(p) as f: return json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AnnotationError(f"{p}: not valid JSON ({e})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise AnnotationError(f"{p}: not valid JSON ({e})") from None
 
 def require_fields(entry, keys, what: str, path):
     "`AnnotationError` unless `entry` is a dict holding every key of `keys`."
@@ -213,7 +216,7 @@ def _keypoint_category(cats, path) -> dict:
     raise AnnotationError(f"{path}: expected one keypoint category (or one named 'person'), found {found}")
 
 class CocoAnnotations:
-    "A COCO-format keypoint file (path or dict), read and checked once: images, keypoint category, annotations per image."
+    "A COCO-format keypoint file (path or dict), read and checked once: images, keypoint category, annotations by image."
     def __init__(self, src, require_annotations: bool = True):
         self.path = Path(src) if not isinstance(src, dict) else None
         where = self.path if self.path is not None else '<dict>'
@@ -269,7 +272,8 @@ class CocoAnnotations:
 
 # %% ../nbs/23_dataio.ipynb #fcbb04ec
 def gt_person(ann: dict, category_id, img_w: int, img_h: int, num_joints: int, path='<annotations>'):
-    "`(None, clipped box)` for a person the recipe crops, else `(reason, None)`; reasons: other_category, crowd, invalid_box, no_keypoints."
+    """`(None, clipped box)` for a person the recipe crops, else `(reason, None)`; the reasons: other_category, crowd,
+    invalid_box, no_keypoints."""
     if ann['category_id'] != category_id: return 'other_category', None
     if ann.get('iscrowd', 0): return 'crowd', None
     what = f"annotation {ann['id']} (image_id {ann['image_id']})"

@@ -139,7 +139,8 @@ class COCOKeypoints(TopDownDataset):
         info = ann_dir / f'image_info_{image_set}.json'
         if gt.is_file(): self.gt_json_path = gt
         elif det_file is not None and info.is_file(): self.gt_json_path, gt = None, info
-        else: raise FileNotFoundError(f"annotation file not found: {gt}" + ('' if det_file is None else f" (nor {info})"))
+        else:
+            raise FileNotFoundError(f"annotation file not found: {gt}" + ('' if det_file is None else f" (nor {info})"))
         self.ann_file = gt
         self.annotations = CocoAnnotations(gt, require_annotations=self.gt_json_path is not None)
         self.category, self.images = self.annotations.category, self.annotations.images

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from .keypoints import COCO17, MPII16, MPII_PCKH_GROUPS, MPII_HEAD_SIZE_FACTOR, MPII_PCKH_EXCLUDED
+from .transforms import PIXEL_STD
+from .dataio import read_json
 
 # %% auto #0
 __all__ = ['STATS_NAMES', 'keypoint_oks', 'oks_iou', 'rescore', 'oks_nms', 'soft_oks_nms', 'coco_image_id',
@@ -154,7 +156,7 @@ def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, b
             raise ValueError(f"{name} of instance {bad[0]} (image_id {ids[bad[0]]}) is not finite "
                              f"({bad.size} instances in all)")
     _default_sigmas(sigmas, J)
-    areas = (scales[:, 0] * 200) * (scales[:, -1] * 200)
+    areas = (scales[:, 0] * PIXEL_STD) * (scales[:, -1] * PIXEL_STD)
     scores = rescore(mv, box, in_vis_thre)
     kpts = np.concatenate([coords, mv[..., None]], -1)
     results = []
@@ -168,12 +170,6 @@ def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, b
     return results
 
 # %% ../nbs/31_evaluation.ipynb #46ae3ee6
-def _load_json(p, what: str):
-    p = Path(p)
-    if not p.is_file(): raise FileNotFoundError(f"{what} file not found: {p}")
-    try: return json.loads(p.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{what} file {p} is not valid JSON: {e}") from e
-
 _GT_FIELDS = ('id', 'image_id', 'category_id', 'keypoints', 'num_keypoints', 'area', 'bbox', 'iscrowd')
 
 def _check_gt(ds, src: str):
@@ -240,10 +236,10 @@ def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotool
         raise ValueError(f"backend must be 'pycocotools' or 'faster_coco_eval', got {backend!r}")
     gt_src = str(gt_json_path) if not isinstance(gt_json_path, dict) else '<dict>'
     gt = (copy.deepcopy(gt_json_path) if isinstance(gt_json_path, dict)
-          else _load_json(gt_json_path, 'COCO ground-truth'))
+          else read_json(gt_json_path, 'COCO ground-truth'))
     cat_ids, J, all_img_ids = _check_gt(gt, gt_src)
     res_src = '<list>'
-    if isinstance(results, (str, Path)): res_src, results = str(results), _load_json(results, 'COCO results')
+    if isinstance(results, (str, Path)): res_src, results = str(results), read_json(results, 'COCO results')
     res = _check_results(results, cat_ids, J, all_img_ids, res_src)
     s = _default_sigmas(sigmas, J)
     if backend == 'pycocotools':

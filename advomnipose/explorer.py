@@ -4,35 +4,29 @@
 
 # %% ../nbs/85_explorer.ipynb #2a4abf24
 from __future__ import annotations
-import contextlib, html, io
+import html
 from pathlib import Path
 import numpy as np
 import cv2
 from matplotlib.figure import Figure
-from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils
 from .core import project_root, shared_data_dir
 from .keypoints import KeypointSpec, COCO17, spec_from_coco_category
 from .transforms import get_affine_transform
 from .evaluation import keypoint_oks
-from .inference import Predictor, ImageSource, recipe_gt_persons
+from .dataio import CocoAnnotations, ImageReader, find_coco_images
+from .predict import Predictor
+from .runs import RunFolder
 from .visualize import draw_skeleton, heatmap_overlay
-from .cli import find_coco_images
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAMES', 'find_checkpoints', 'default_data_root', 'CocoImages', 'load_predictor', 'predict_image',
-           'instance_oks', 'match_to_gt', 'per_joint_oks_table', 'heatmaps_to_image', 'render_panels', 'oks_table_html',
-           'explorer']
+__all__ = ['find_checkpoints', 'default_data_root', 'CocoImages', 'load_predictor', 'predict_image', 'instance_oks',
+           'match_to_gt', 'per_joint_oks_table', 'heatmaps_to_image', 'render_panels', 'oks_table_html', 'explorer']
 
 # %% ../nbs/85_explorer.ipynb #275c3919
-CHECKPOINT_NAMES = ('model_best.pth', 'final_state.pth', 'checkpoint.pth')
-
 def find_checkpoints(root=None) -> list[Path]:
-    """Every `model_best.pth`, `final_state.pth` and `checkpoint.pth` under `root` (default `<project>/outputs`),
-    sorted by path."""
-    root = Path(root) if root is not None else project_root() / 'outputs'
-    if not root.is_dir(): return []
-    return sorted(p for n in CHECKPOINT_NAMES for p in root.rglob(n) if p.is_file())
+    "Every weight file of a run (`RunFolder.WEIGHTS`) under `root` (default `<project>/outputs`), sorted by path."
+    return RunFolder.find_weights(Path(root) if root is not None else project_root() / 'outputs')
 
 def default_data_root() -> Path:
     "`<project>/data/synthetic` when it holds a dataset, else the real COCO excerpt `shared_data_dir()/'coco'`."
@@ -40,7 +34,7 @@ def default_data_root() -> Path:
     return syn if (syn / 'annotations').is_dir() else shared_data_dir() / 'coco'
 
 class CocoImages:
-    "One split of a COCO-format keypoint dataset: its GT (pycocotools) and its images (folder or zip)."
+    "One split of a COCO-format keypoint dataset: its GT (`dataio.CocoAnnotations`) and its images (folder or zip)."
     def __init__(self, root=None, split: str = 'val2017'):
         self.root, self.split = Path(root) if root is not None else default_data_root(), split
         ann = self.root / 'annotations' / f'person_keypoints_{split}.json'
@@ -49,28 +43,28 @@ class CocoImages:
         if images is None:
             raise FileNotFoundError(f"images of {split} not found under {self.root} "
                                     f"(images/{split}/, images/{split}.zip, {split}/ or {split}.zip)")
-        with contextlib.redirect_stdout(io.StringIO()): self.coco = COCO(str(ann))
-        self.source = ImageSource(images)
-        cats = [c for c in self.coco.loadCats(self.coco.getCatIds()) if c.get('keypoints')]
-        if not cats: raise ValueError(f"{ann}: no category with keypoints")
-        self.spec = spec_from_coco_category(cats[0]) if tuple(cats[0]['keypoints']) == COCO17.joint_names else None
-        self.image_ids = sorted(self.coco.getImgIds())
+        self.annotations = CocoAnnotations(ann)
+        self.reader = ImageReader(images)
+        cat = self.annotations.category
+        self.spec = spec_from_coco_category(cat) if tuple(cat['keypoints']) == COCO17.joint_names else None
+        self.image_ids = self.annotations.image_ids
 
     def __len__(self): return len(self.image_ids)
     def __repr__(self): return f"CocoImages({str(self.root)!r}, {self.split!r}, {len(self)} images)"
 
     def info(self, image_id) -> dict:
-        if image_id not in self.coco.imgs: raise KeyError(f"image id {image_id} is not in {self.root} {self.split}")
-        return self.coco.imgs[image_id]
+        images = self.annotations.images
+        if image_id not in images: raise KeyError(f"image id {image_id} is not in {self.root} {self.split}")
+        return images[image_id]
 
     def image(self, image_id) -> np.ndarray:
         "RGB uint8 image."
-        return self.source.read(Path(self.info(image_id)['file_name']).name)
+        return self.reader.read(Path(self.info(image_id)['file_name']).name)
 
     def persons(self, image_id) -> tuple[list, np.ndarray]:
-        "The GT persons validation uses (non-crowd, labelled, box clipped): (annotations, N×4 boxes)."
-        im = self.info(image_id)
-        return recipe_gt_persons(self.coco.imgToAnns.get(image_id, []), im['width'], im['height'])
+        "The GT persons validation uses (`dataio.gt_person`): (annotations, N×4 clipped boxes)."
+        self.info(image_id)
+        return self.annotations.persons(image_id)
 
 # %% ../nbs/85_explorer.ipynb #eaf1fc7d
 _PREDICTORS: dict = {}
@@ -248,7 +242,7 @@ def explorer(outputs_root=None, data_root=None, split: str = 'val2017', device=N
     match = W.ToggleButtons(options=['iou', 'oks'], value='iou', description='match by')
     person = W.Dropdown(description='GT person', layout=W.Layout(width='40%'))
     status, fig_out, table = W.HTML(), W.Output(), W.HTML()
-    note = '' if opts else (f'no checkpoints ({", ".join(CHECKPOINT_NAMES)}) '
+    note = '' if opts else (f'no checkpoints ({", ".join(RunFolder.WEIGHTS)}) '
                             f'under {html.escape(str(outputs_root or "outputs/"))}; ')
     state = dict(data=None, cache={}, preds={}, anns=[], busy=False)
 

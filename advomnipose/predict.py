@@ -59,7 +59,7 @@ def model_heatmaps(model, images, flip_pairs=(), flip_test: bool = True) -> torc
                         f"{tuple(hm.shape) if isinstance(hm, torch.Tensor) else ''}")
     return hm
 
-# %% ../nbs/31_predict.ipynb #50969c13
+# %% ../nbs/31_predict.ipynb #d5511b25
 def to_model_input(img, device, channels_last: bool = False) -> torch.Tensor:
     "A batch of crops on `device`, in channels-last memory format when asked."
     img = img.to(device, non_blocking=True)
@@ -110,7 +110,7 @@ def predict_images(model, cfg, dataset, image_ids, device='cpu') -> dict:
     kp = np.concatenate([p['coords'], p['maxvals']], -1)
     return {**out, **{i: kp[p['image_id'] == i] for i in want if (p['image_id'] == i).any()}}
 
-# %% ../nbs/31_predict.ipynb #5fdff27c
+# %% ../nbs/31_predict.ipynb #059fd887
 def _module_device(model: nn.Module) -> torch.device:
     t = next(iter(model.parameters()), None)
     if t is None: t = next(iter(model.buffers()), None)
@@ -151,7 +151,7 @@ def _spec_for(num_joints: int, cfg: Config | None = None, src: str = 'checkpoint
                          "pass spec=KeypointSpec(...)")
     return spec
 
-# %% ../nbs/31_predict.ipynb #1e1f5910
+# %% ../nbs/31_predict.ipynb #f2eb2324
 class Predictor:
     ("Top-down pose inference: person boxes → affine crops (as in training) → heatmaps (flip test) → "
      "DARK keypoints in image pixels.")

@@ -86,7 +86,8 @@ class RunFolder:
 
     # --- reading ---------------------------------------------------------------------------
     def read_config(self) -> Config:
-        if not self.config.is_file(): raise FileNotFoundError(f"{self.path} is not a run folder: {self.CONFIG} is missing")
+        if not self.config.is_file():
+            raise FileNotFoundError(f"{self.path} is not a run folder: {self.CONFIG} is missing")
         return load_config(self.config)
     def read_history(self) -> list:
         return [json.loads(line) for line in self.history.read_text().splitlines() if line.strip()]

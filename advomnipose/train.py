@@ -5,7 +5,6 @@
 # %% ../nbs/40_train.ipynb #546bd0bd
 from __future__ import annotations
 import argparse, json, math, os, sys, time, warnings
-from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,17 +13,16 @@ import torch.distributed as dist
 from torch.utils.data import DistributedSampler
 from tqdm.auto import tqdm
 
-from .core import (seed_everything, rng_state, set_rng_state, atomic_save, atomic_write_json,
-                              atomic_write_text, safe_load, project_root)
+from .core import (seed_everything, rng_state, set_rng_state, safe_load, project_root, amp_context,
+                              init_distributed, broadcast_object, any_rank, dist_env)
 from .config import Config, load_config
 from .omnipose import build_model, load_checkpoint
-from .datasets import build_dataset, build_loader, _unwrap
-from .decode import decode_heatmaps, flip_test_heatmaps
-from .evaluation import coco_results_from_predictions, evaluate_coco, evaluate_pckh
+from .datasets import build_dataset, build_loader
+from .predict import predict_dataset, evaluate_predictions, to_model_input
+from .runs import RunFolder
 
 # %% auto #0
-__all__ = ['JointsMSELoss', 'dist_env', 'init_distributed', 'all_gather_objects', 'broadcast_object', 'predict_dataset',
-           'evaluate_predictions', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args', 'main']
+__all__ = ['JointsMSELoss', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args', 'default_out_dir', 'main']
 
 # %% ../nbs/40_train.ipynb #d04d74da
 class JointsMSELoss(nn.Module):
@@ -38,95 +36,18 @@ class JointsMSELoss(nn.Module):
         return 0.5 * d.pow(2).mean()
 
 # %% ../nbs/40_train.ipynb #5535b990
-def dist_env():
-    "(rank, world_size, local_rank) from the torchrun environment (0, 1, 0 when not distributed)."
-    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1)), int(os.environ.get('LOCAL_RANK', 0))
-
-def init_distributed():
-    "Initialise the default process group when launched by torchrun (idempotent)."
-    rank, world, local = dist_env()
-    if world > 1 and not dist.is_initialized():
-        backend = 'nccl' if torch.cuda.is_available() else 'gloo'
-        if backend == 'nccl': torch.cuda.set_device(local)
-        dist.init_process_group(backend)
-    return rank, world, local
-
-def all_gather_objects(obj):
-    "Gather a picklable object from every rank (a one-element list when not distributed)."
-    if not (dist.is_available() and dist.is_initialized()): return [obj]
-    out = [None] * dist.get_world_size()
-    dist.all_gather_object(out, obj)
-    return out
-
-def broadcast_object(obj, src=0):
-    if not (dist.is_available() and dist.is_initialized()): return obj
-    box = [obj]
-    dist.broadcast_object_list(box, src=src)
-    return box[0]
-
-def _any_rank(flag: bool, device) -> bool:
-    if not (dist.is_available() and dist.is_initialized()): return flag
-    t = torch.tensor([1.0 if flag else 0.0], device=device)
-    dist.all_reduce(t)
-    return bool(t.item() > 0)
-
-# %% ../nbs/40_train.ipynb #e6d17c43
-def _model_input(img, device, channels_last):
-    img = img.to(device, non_blocking=True)
-    return img.contiguous(memory_format=torch.channels_last) if channels_last else img
-
-@torch.inference_mode()
-def predict_dataset(model, loader, cfg: Config, device='cpu', progress=True, desc='predict'):
-    "Heatmaps → keypoints in image pixels for every sample of `loader` (flip test / DARK per `cfg.TEST`)."
-    model.eval()
-    flip_pairs = _unwrap(loader.dataset).spec.flip_pairs      # the dataset, also under a Subset
-    rows = {k: [] for k in ('index', 'coords', 'maxvals', 'image_id', 'center', 'scale', 'score')}
-    rank = dist_env()[0]
-    amp = _autocast(cfg, device)
-    for img, target, tw, meta in tqdm(loader, desc=desc, disable=not progress or rank != 0, leave=False):
-        img = _model_input(img, device, cfg.TRAIN.CHANNELS_LAST)
-        with amp:
-            hm = flip_test_heatmaps(model, img, flip_pairs) if cfg.TEST.FLIP_TEST else model(img)
-        coords, maxvals = decode_heatmaps(hm.float(), meta['center'], meta['scale'], dark=cfg.TEST.DARK,
-                                          blur_kernel=cfg.TEST.BLUR_KERNEL)
-        rows['coords'].append(np.asarray(torch.as_tensor(coords).cpu(), np.float64))
-        rows['maxvals'].append(np.asarray(torch.as_tensor(maxvals).cpu(), np.float64))
-        for k in ('index', 'image_id', 'center', 'scale', 'score'): rows[k].append(np.asarray(meta[k]))
-    local = {k: np.concatenate(v) if v else np.zeros((0,)) for k, v in rows.items()}
-    parts = all_gather_objects(local)
-    allr = {k: np.concatenate([p[k] for p in parts if len(p['index'])]) for k in local}
-    _, first = np.unique(allr['index'], return_index=True)      # drop sampler padding duplicates, sort by index
-    return {k: v[first] for k, v in allr.items()}
-
-def evaluate_predictions(dataset, preds: dict, cfg: Config) -> dict:
-    "COCO: the 10 AP/AR numbers; MPII: PCKh table. `preds` from `predict_dataset`."
-    if cfg.DATASET.DATASET == 'mpii':
-        gt = Path(dataset.root) / 'annot' / 'gt_valid.mat'
-        return evaluate_pckh(preds['coords'], gt)
-    results = coco_results_from_predictions(
-        preds['coords'], preds['maxvals'], preds['image_id'], preds['center'], preds['scale'], preds['score'],
-        sigmas=dataset.spec.sigmas_array(), in_vis_thre=cfg.TEST.IN_VIS_THRE, oks_thre=cfg.TEST.OKS_THRE,
-        soft_nms=cfg.TEST.SOFT_NMS)
-    # evaluate on the images the dataset covers (all of them, unless DATASET.MAX_SAMPLES cut it short)
-    img_ids = sorted({int(r['image_id']) for r in dataset.records})
-    return evaluate_coco(dataset.gt_json_path, results, sigmas=dataset.spec.sigmas_array(), img_ids=img_ids)
-
-def _autocast(cfg, device):
-    dev = torch.device(device).type
-    if cfg.TRAIN.AMP == 'none': return nullcontext()
-    return torch.autocast(dev, dtype=torch.bfloat16 if cfg.TRAIN.AMP == 'bf16' else torch.float16)
-
-# %% ../nbs/40_train.ipynb #cedb7bcc
 class NonFiniteLossError(RuntimeError):
     "Training produced a NaN/inf loss and `TRAIN.NAN_POLICY` is `stop`."
 
 class Trainer:
     "Supervised OmniPose training (joints MSE) with validation every `TEST.EVAL_EVERY` epochs."
     kind = 'supervised'
+    parent_checkpoint = ''           # a fine-tune's starting checkpoint (recorded in the run's parent.json)
 
     def __init__(self, cfg: Config, out_dir, device=None, train_set=None, val_set=None,
                  progress: bool = True, resume: bool | None = None, tensorboard: bool = False):
-        self.cfg, self.out = cfg, Path(out_dir)
+        self.cfg, self.run = cfg, RunFolder(out_dir)
+        self.out = self.run.path
         self.rank, self.world, local = init_distributed()
         self.is_main = self.rank == 0
         self.device = torch.device(device or (f'cuda:{local}' if torch.cuda.is_available() else 'cpu'))
@@ -164,8 +85,9 @@ class Trainer:
         self.tb = self._tensorboard() if tensorboard and self.is_main else None
         if self.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
-            cfg.dump(self.out / 'config.yaml')
-        ck = self.out / 'checkpoint.pth'
+            self.run.write_config(cfg)
+            if self.parent_checkpoint: self.run.set_parent(self.parent_checkpoint)
+        ck = self.run.checkpoint
         resume = (cfg.TRAIN.RESUME or cfg.AUTO_RESUME) if resume is None else resume
         if resume:
             path = Path(cfg.TRAIN.CHECKPOINT) if cfg.TRAIN.CHECKPOINT else ck
@@ -211,12 +133,12 @@ class Trainer:
 
     def save(self, is_best: bool):
         if not self.is_main: return
-        atomic_save(self.state(), self.out / 'checkpoint.pth')
-        if is_best: atomic_save(self.model.state_dict(), self.out / 'model_best.pth')
+        self.run.save_checkpoint(self.state())
+        if is_best: self.run.save_weights(self.model.state_dict(), 'best')
 
     # --- one step / one epoch -------------------------------------------------------------------
     def train_step(self, img, target, tw, meta, epoch: int, it: int) -> dict | None:
-        with _autocast(self.cfg, self.device):
+        with amp_context(self.cfg.TRAIN.AMP, self.device):
             out = self.net(img)
         loss = self.criterion(out.float(), target, tw)
         if not self._finite(loss, epoch, it): return None
@@ -233,13 +155,13 @@ class Trainer:
         self.scaler.update()
 
     def _finite(self, loss, epoch, it) -> bool:
-        bad = _any_rank(not bool(torch.isfinite(loss)), self.device)
+        bad = any_rank(not bool(torch.isfinite(loss)), self.device)
         if not bad: return True
         if self.cfg.TRAIN.NAN_POLICY == 'skip':
             self.nan_skipped += 1
             self.optimizer.zero_grad(set_to_none=True)
             return False
-        ck = self.out / 'checkpoint.pth'
+        ck = self.run.checkpoint
         raise NonFiniteLossError(
             f"non-finite loss ({loss.item()}) at epoch {epoch}, iteration {it}; stopping. "
             + (f"The last good checkpoint (end of epoch {self.epoch - 1}) is kept at {ck}." if ck.exists()
@@ -266,7 +188,7 @@ class Trainer:
         bar = tqdm(total=n_it, desc=f'epoch {epoch}', disable=not self.progress or not self.is_main, leave=False)
         for it, (img, target, tw, meta) in enumerate(self.train_loader):
             if it >= n_it: break
-            img = _model_input(img, self.device, cfg.TRAIN.CHANNELS_LAST)
+            img = to_model_input(img, self.device, cfg.TRAIN.CHANNELS_LAST)
             target, tw = target.to(self.device, non_blocking=True), tw.to(self.device, non_blocking=True)
             if 'skipped_from' in meta: self.data_skipped += self.train_set.collect_skips(meta)
             logs = self.train_step(img, target, tw, meta, epoch, it)
@@ -324,8 +246,8 @@ class Trainer:
                                                   if k in ('loss', 'mse', 'AP', 'Mean', 'epoch_time', 'd_acc_fake_p')))
         summary = self.summary(time.time() - t_start)
         if self.is_main:
-            atomic_save(self.model.state_dict(), self.out / 'final_state.pth')
-            atomic_write_json(summary, self.out / 'metrics.json')
+            self.run.save_weights(self.model.state_dict(), 'final')
+            self.run.write_metrics(summary)
         return summary
 
     def summary(self, wall=None) -> dict:
@@ -343,7 +265,7 @@ class Trainer:
 
     def _write_logs(self):
         if not self.is_main: return
-        atomic_write_text(''.join(json.dumps(r) + '\n' for r in self.history), self.out / 'metrics.jsonl')
+        self.run.write_history(self.history)
         if self.tb is not None:
             r = self.history[-1]
             for k, v in r.items():
@@ -354,32 +276,36 @@ class Trainer:
         except Exception:
             warnings.warn('tensorboard is not installed; TensorBoard logging is off')
             return None
-        return SummaryWriter(self.out / 'tb')
+        return SummaryWriter(self.run.tensorboard)
 
-# %% ../nbs/40_train.ipynb #e1b7988f
+# %% ../nbs/40_train.ipynb #0b314a79
 def train(cfg: Config, out_dir, **kwargs) -> dict:
     "Build a `Trainer` and run it to `TRAIN.END_EPOCH`; returns the summary."
     return Trainer(cfg, out_dir, **kwargs).fit()
 
-def parse_args(argv=None, description='Train OmniPose (supervised).'):
+def parse_args(argv=None, description='Train OmniPose (supervised).', pretrained: bool = False):
+    "The training command line; `pretrained` adds `--pretrained CKPT` (the adversarial fine-tune)."
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument('--cfg', required=True, help='experiment YAML (HRNet/OmniPose schema)')
     ap.add_argument('--out', default=None, help='output folder (default outputs/<cfg name>)')
-    ap.add_argument('--opts', nargs=argparse.REMAINDER, default=[], help='KEY VALUE overrides, e.g. TRAIN.LR 1e-4')
+    if pretrained:
+        ap.add_argument('--pretrained', default=None, help='supervised OmniPose checkpoint to fine-tune (OmniPoseAN2)')
     ap.add_argument('--no-progress', action='store_true')
+    ap.add_argument('--opts', nargs=argparse.REMAINDER, default=[], help='KEY VALUE overrides, e.g. TRAIN.LR 1e-4')
     return ap.parse_args(argv)
 
-def _out_dir(args, cfg_path):
-    return Path(args.out) if args.out else project_root() / 'outputs' / Path(cfg_path).stem
+def default_out_dir(args, suffix: str = '') -> Path:
+    "`--out` when given, else `outputs/<config name><suffix>`."
+    return Path(args.out) if args.out else project_root() / 'outputs' / (Path(args.cfg).stem + suffix)
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.cfg, args.opts)
-    summary = train(cfg, _out_dir(args, args.cfg), progress=not args.no_progress)
+    summary = train(cfg, default_out_dir(args), progress=not args.no_progress)
     if dist_env()[0] == 0: print(json.dumps({k: summary[k] for k in ('best_epoch', 'best', 'output_dir')}, indent=1))
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/40_train.ipynb #43d9e6b6
+# %% ../nbs/40_train.ipynb #8e4f2dc5
 #| eval: false
 if __name__ == '__main__': main()

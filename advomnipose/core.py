@@ -51,7 +51,7 @@ def seed_everything(seed: int, deterministic: bool = False) -> None:
         torch.backends.cudnn.deterministic = True
         if torch.cuda.is_available():
             # On the CPU the kernels torch picks are already deterministic for a fixed thread count (an
-            # interrupted-and-resumed CPU run is bit-identical, see 40_train); forcing deterministic
+            # interrupted-and-resumed CPU run is bit-identical, see 41_train); forcing deterministic
             # algorithms there swaps in ~10x slower convolution backward passes, so it is done on GPUs only.
             os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
             torch.use_deterministic_algorithms(True, warn_only=True)

@@ -216,7 +216,7 @@ def _keypoint_category(cats, path) -> dict:
     raise AnnotationError(f"{path}: expected one keypoint category (or one named 'person'), found {found}")
 
 class CocoAnnotations:
-    "A COCO-format keypoint file (path or dict), read and checked once: images, keypoint category, annotations by image."
+    "A COCO keypoint file (path or dict), read and checked once: images, keypoint category, annotations by image."
     def __init__(self, src, require_annotations: bool = True):
         self.path = Path(src) if not isinstance(src, dict) else None
         where = self.path if self.path is not None else '<dict>'

@@ -14,20 +14,25 @@ from .omnipose import build_model, load_checkpoint
 __all__ = ['RunFolder']
 
 # %% ../nbs/40_runs.ipynb #57cf30a7
+class _RunFile:
+    "A file of a run as an attribute: its path on a `RunFolder`, its name on the class (`RunFolder.best`)."
+    def __init__(self, name: str): self.name = name
+    def __get__(self, run, owner=None): return self.name if run is None else run.path / self.name
+
 class RunFolder:
     "The files of one run, by name (see the table above)."
-    CONFIG = 'config.yaml'
-    CHECKPOINT = 'checkpoint.pth'
-    BEST = 'model_best.pth'
-    FINAL = 'final_state.pth'
-    METRICS = 'metrics.json'
-    HISTORY = 'metrics.jsonl'
-    PARENT = 'parent.json'
-    RESULTS = 'results.json'
-    RESULTS_MD = 'results.md'
-    TENSORBOARD = 'tb'
-    WEIGHTS = (BEST, FINAL, CHECKPOINT)           # files a model can be loaded from, preferred first
-    _WHICH = {'best': BEST, 'final': FINAL, 'checkpoint': CHECKPOINT}
+    config = _RunFile('config.yaml')
+    checkpoint = _RunFile('checkpoint.pth')
+    best = _RunFile('model_best.pth')
+    final = _RunFile('final_state.pth')
+    metrics = _RunFile('metrics.json')
+    history = _RunFile('metrics.jsonl')
+    parent_file = _RunFile('parent.json')
+    results = _RunFile('results.json')
+    results_md = _RunFile('results.md')
+    tensorboard = _RunFile('tb')
+    WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
+    _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}
 
     def __init__(self, path): self.path = Path(path)
     def __repr__(self): return f"RunFolder({str(self.path)!r})"
@@ -35,27 +40,8 @@ class RunFolder:
     def __eq__(self, other): return isinstance(other, RunFolder) and self.path.resolve() == other.path.resolve()
     def __hash__(self): return hash(self.path.resolve())
 
-    # --- where things are ------------------------------------------------------------------
     @property
     def name(self) -> str: return self.path.name
-    @property
-    def config(self) -> Path: return self.path / self.CONFIG
-    @property
-    def checkpoint(self) -> Path: return self.path / self.CHECKPOINT
-    @property
-    def best(self) -> Path: return self.path / self.BEST
-    @property
-    def final(self) -> Path: return self.path / self.FINAL
-    @property
-    def metrics(self) -> Path: return self.path / self.METRICS
-    @property
-    def history(self) -> Path: return self.path / self.HISTORY
-    @property
-    def results(self) -> Path: return self.path / self.RESULTS
-    @property
-    def results_md(self) -> Path: return self.path / self.RESULTS_MD
-    @property
-    def tensorboard(self) -> Path: return self.path / self.TENSORBOARD
     def figure(self, name: str) -> Path: return self.path / f'{name}.png'
     def notebook(self, name: str) -> Path: return self.path / f'{name}.ipynb'
 
@@ -82,12 +68,12 @@ class RunFolder:
         ck = Path(checkpoint).resolve()
         parent = RunFolder.of_checkpoint(ck)
         info = {'checkpoint': str(ck), 'run': str(parent.path) if parent is not None else None}
-        return atomic_write_json(info, self.path / self.PARENT)
+        return atomic_write_json(info, self.parent_file)
 
     # --- reading ---------------------------------------------------------------------------
     def read_config(self) -> Config:
         if not self.config.is_file():
-            raise FileNotFoundError(f"{self.path} is not a run folder: {self.CONFIG} is missing")
+            raise FileNotFoundError(f"{self.path} is not a run folder: {self.config.name} is missing")
         return load_config(self.config)
     def read_history(self) -> list:
         return [json.loads(line) for line in self.history.read_text().splitlines() if line.strip()]
@@ -97,7 +83,7 @@ class RunFolder:
     @property
     def parent(self) -> RunFolder | None:
         "The run this one was started from (see `set_parent`), or None."
-        p = self.path / self.PARENT
+        p = self.parent_file
         run = json.loads(p.read_text()).get('run') if p.is_file() else None
         return RunFolder(run) if run else None
 

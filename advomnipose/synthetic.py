@@ -12,6 +12,7 @@ import numpy as np
 import cv2
 from pycocotools import mask as mask_utils
 from .keypoints import COCO17
+from .dataio import CocoAnnotations
 
 # %% auto #0
 __all__ = ['SYNTH_VERSION', 'SKIN', 'HAIR', 'TOP', 'BOTTOM', 'SHOE', 'DARK', 'make_scene', 'render_scene', 'annotate_scene',
@@ -543,10 +544,9 @@ def dataset_summary(root, splits=None) -> dict:
     if not files: raise FileNotFoundError(f'no annotations/person_keypoints_*.json under {root}')
     out = {}
     for fn in files:
-        if not fn.exists(): raise FileNotFoundError(f'annotation file not found: {fn}')
-        d = json.loads(fn.read_text())
-        names = d['categories'][0]['keypoints']
-        anns = [a for a in d['annotations'] if a.get('category_id', 1) == 1]
+        coco = CocoAnnotations(fn)
+        d, names = coco.data, coco.category['keypoints']
+        anns = [a for a in d['annotations'] if a['category_id'] == coco.category['id']]
         solo = [a for a in anns if not a.get('iscrowd', 0)]
         v = np.array([a['keypoints'][2::3] for a in solo], dtype=int).reshape(-1, len(names))
         area = np.array([a['area'] for a in solo if a['num_keypoints'] > 0])

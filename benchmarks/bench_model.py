@@ -289,13 +289,13 @@ def bench_training(model, variants, x, args, device, loss_fn):
 
 # ----------------------------------------------------------------------------------------------- AP guard
 def _val_api():
-    "The kit's validation path: datasets.build_dataset/build_loader and train.predict_dataset/evaluate_predictions."
+    "The kit's validation path: datasets.build_dataset/build_loader and predict.predict_dataset/evaluate_predictions."
     try:
         from advomnipose.datasets import build_dataset, build_loader
         from advomnipose.predict import predict_dataset, evaluate_predictions
     except ImportError as e:
         raise SystemExit(f"--cfg: the |dAP| check runs the kit's validation (advomnipose.datasets.build_dataset, "
-                         f"advomnipose.train.predict_dataset/evaluate_predictions), which this checkout does not provide ({e}). "
+                         f"advomnipose.predict.predict_dataset/evaluate_predictions), which this checkout does not provide ({e}). "
                          f"Run without --cfg for the speed and heatmap/keypoint guards.")
     return build_dataset, build_loader, predict_dataset, evaluate_predictions
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # %% auto #0
-__all__ = ['COCO_SIGMAS', 'COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS', 'MPII_PCKH_EXCLUDED', 'KeypointSpec',
-           'spec_from_coco_category', 'get_keypoint_spec']
+__all__ = ['COCO_SIGMAS', 'SIDE_COLORS', 'COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS', 'MPII_PCKH_EXCLUDED',
+           'KeypointSpec', 'spec_from_coco_category', 'get_keypoint_spec']
 
 # %% ../nbs/01_keypoints.ipynb #4ad543a8
 @dataclass(frozen=True)
@@ -25,6 +25,11 @@ class KeypointSpec:
 
     @property
     def num_joints(self) -> int: return len(self.joint_names)
+
+    @property
+    def joint_colors(self) -> tuple:
+        "RGB 0-255 per joint: the colour of its side (left blue, right orange, centre green), as the limbs."
+        return tuple(SIDE_COLORS[_side(n)] for n in self.joint_names)
 
     def flip_index(self) -> np.ndarray:
         "Permutation `p` so that `x_flipped = x[p]` swaps every left/right pair."
@@ -54,14 +59,18 @@ _COCO_SKELETON_1 = ((16, 14), (14, 12), (17, 15), (15, 13), (12, 13), (6, 12), (
                     (8, 10), (9, 11), (2, 3), (1, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 7))
 COCO_SIGMAS = (.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89)
 
+SIDE_COLORS = {'left': (0, 150, 255), 'right': (255, 128, 0), 'centre': (0, 200, 80)}   # RGB, for drawing
+
+def _side(name: str) -> str:
+    "'left', 'right' or 'centre', from a joint name's prefix."
+    return 'left' if name.startswith(('left', 'l_')) else 'right' if name.startswith(('right', 'r_')) else 'centre'
+
 def _limb_colors(skeleton, names):
-    "Left limbs blue-ish, right limbs orange-ish, centre limbs green (RGB)."
+    "Left limbs blue-ish, right limbs orange-ish, centre limbs green (RGB); a limb between two sides is centre."
     out = []
     for a, b in skeleton:
-        na, nb = names[a], names[b]
-        left = na.startswith(('left', 'l_')) or nb.startswith(('left', 'l_'))
-        right = na.startswith(('right', 'r_')) or nb.startswith(('right', 'r_'))
-        out.append((0, 150, 255) if left and not right else (255, 128, 0) if right and not left else (0, 200, 80))
+        sides = {_side(names[a]), _side(names[b])} - {'centre'}
+        out.append(SIDE_COLORS[sides.pop() if len(sides) == 1 else 'centre'])
     return tuple(out)
 
 _coco_skel = tuple((a - 1, b - 1) for a, b in _COCO_SKELETON_1)

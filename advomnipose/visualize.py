@@ -9,18 +9,12 @@ import numpy as np
 import cv2
 from matplotlib.figure import Figure
 from .keypoints import COCO17, KeypointSpec
+from .transforms import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'draw_skeleton', 'heatmap_overlay', 'image_grid', 'save_figure', 'denormalize']
+__all__ = ['draw_skeleton', 'heatmap_overlay', 'image_grid', 'save_figure', 'denormalize']
 
 # %% ../nbs/04_visualize.ipynb #441af30d
-def _joint_colors(spec: KeypointSpec):
-    "RGB per joint: left blue, right orange, centre green (as the limb colours)."
-    def side(n):
-        return ((0, 150, 255) if n.startswith(('left', 'l_')) else
-                (255, 128, 0) if n.startswith(('right', 'r_')) else (0, 200, 80))
-    return [side(n) for n in spec.joint_names]
-
 def _as_numpy(x):
     return x.detach().cpu().numpy() if hasattr(x, 'detach') else np.asarray(x)
 
@@ -42,7 +36,7 @@ def draw_skeleton(image_rgb, keypoints, spec: KeypointSpec = COCO17, vis_thresh:
     s = max(img.shape[:2])
     r = radius if radius is not None else max(2, round(s / 160))
     t = thickness if thickness is not None else max(1, round(s / 240))
-    jc = _joint_colors(spec)
+    jc = spec.joint_colors
     for k in kps:
         ok = np.isfinite(k).all(1)
         shown = ok & ((k[:, 2] > 0) if kind == 'vis' else (k[:, 2] >= vis_thresh))
@@ -109,9 +103,6 @@ def save_figure(fig: Figure, path) -> Path:
     return path
 
 # %% ../nbs/04_visualize.ipynb #a4afd270
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
 def denormalize(x, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> np.ndarray:
     "CHW (or NCHW) normalised float tensor/array -> HWC (or NHWC) uint8 RGB."
     a = _as_numpy(x).astype(np.float32)

@@ -21,8 +21,8 @@ from .train import Trainer, parse_args, default_out_dir
 from .core import amp_context, safe_load
 
 # %% auto #0
-__all__ = ['pose_labels', 'confidence_labels', 'masked_bce', 'adversarial_scale', 'AdversarialTrainer', 'train_adversarial',
-           'main']
+__all__ = ['pose_labels', 'confidence_labels', 'mask_channels', 'masked_bce', 'adversarial_scale', 'AdversarialTrainer',
+           'train_adversarial', 'main']
 
 # %% ../nbs/42_adversarial.ipynb #9fb617f2
 def pose_labels(pred_hm, joints_hm, area_hm, sigmas, thr=0.75, codec: HeatmapCodec | None = None):
@@ -38,6 +38,10 @@ def confidence_labels(pred_hm, target_hm, thr=0.25, eps=1e-6):
     p, g = pred_hm.detach().float().flatten(2), target_hm.float().flatten(2)
     return ((p - g).norm(dim=2) / (g.norm(dim=2) + eps) <= thr).float()
 
+def mask_channels(heatmaps, mask):
+    "Heatmaps B×J×H×W with the channels of unannotated joints (`mask` B×J is 0) set to zero."
+    return heatmaps * mask.to(heatmaps.dtype)[:, :, None, None]
+
 def masked_bce(logits, labels, mask):
     "BCE-with-logits averaged over the joints where `mask` is 1 (0 when none)."
     l = F.binary_cross_entropy_with_logits(logits.float(), labels, reduction='none')
@@ -45,7 +49,7 @@ def masked_bce(logits, labels, mask):
 
 # %% ../nbs/42_adversarial.ipynb #552f86be
 def adversarial_scale(progress: float, ramp_start: float, ramp_end: float) -> float:
-    "Multiplier of α, β at training `progress` ∈ [0, 1] (fraction of the epochs done)."
+    "Multiplier of the adversarial weights at training `progress` ∈ [0, 1] (fraction of the epochs done)."
     if progress < ramp_start: return 0.0
     if ramp_end <= ramp_start or progress >= ramp_end: return 1.0
     return (progress - ramp_start) / (ramp_end - ramp_start)
@@ -87,18 +91,41 @@ class AdversarialTrainer(Trainer):
         self.d_optimizer.load_state_dict(ck['d_optimizer'])
 
     def weights(self, epoch: int, it: int):
-        "(α, β, generator_frozen) at this iteration."
+        "(P's weight, C's weight, generator_frozen) at this iteration."
         a = self.cfg.ADV
         if self.finetune:
             frozen = epoch - self.cfg.TRAIN.BEGIN_EPOCH < a.D_WARMUP_EPOCHS
-            return a.ALPHA, a.BETA, frozen
+            return a.P_WEIGHT, a.C_WEIGHT, frozen
         progress = (epoch + it / max(1, self.iters_per_epoch)) / max(1, self.cfg.TRAIN.END_EPOCH)
         s = adversarial_scale(progress, a.RAMP_START, a.RAMP_END)
-        return a.ALPHA * s, a.BETA * s, False
+        return a.P_WEIGHT * s, a.C_WEIGHT * s, False
+
+    def discriminator_step(self, img, target, pred, mask, lab_p, lab_c) -> dict:
+        """One optimiser step of P and C: real (image, masked ground truth) → 1, fake (image, masked prediction,
+        detached from the generator) → the per-joint labels; returns the losses and logits."""
+        for p in self.d_params: p.requires_grad_(True)
+        real, fake = mask_channels(target, mask), mask_channels(pred.detach(), mask)
+        ones = torch.ones_like(mask)
+        rp, fp = self.d_pose_net(img, real), self.d_pose_net(img, fake)
+        rc, fc = self.d_conf_net(real), self.d_conf_net(fake)
+        d_loss_p = masked_bce(rp, ones, mask) + masked_bce(fp, lab_p, mask)
+        d_loss_c = masked_bce(rc, ones, mask) + masked_bce(fc, lab_c, mask)
+        out = dict(d_loss_p=d_loss_p, d_loss_c=d_loss_c, rp=rp, fp=fp, rc=rc, fc=fc)
+        if not torch.isfinite(d_loss_p + d_loss_c): return out
+        self.d_optimizer.zero_grad(set_to_none=True)
+        (d_loss_p + d_loss_c).backward()
+        self.d_optimizer.step()
+        return out
+
+    def generator_adversarial_loss(self, img, pred, mask):
+        "Non-saturating terms (BCE of P and C on the masked prediction against 1), the discriminators frozen."
+        for p in self.d_params: p.requires_grad_(False)
+        fake, ones = mask_channels(pred, mask), torch.ones_like(mask)
+        return masked_bce(self.d_pose(img, fake), ones, mask), masked_bce(self.d_conf(fake), ones, mask)
 
     def train_step(self, img, target, tw, meta, epoch, it):
         cfg = self.cfg
-        alpha, beta, frozen = self.weights(epoch, it)
+        w_p, w_c, frozen = self.weights(epoch, it)
         mask = (tw.reshape(tw.shape[0], -1) > 0).float()
         # 1. generator forward
         if frozen:
@@ -116,36 +143,26 @@ class AdversarialTrainer(Trainer):
         lab_c = confidence_labels(pred, target, cfg.ADV.C_ERR_THRE)
         ones = torch.ones_like(mask)
         # 2. discriminator step
-        for p in self.d_params: p.requires_grad_(True)
-        fake = pred.detach()
-        rp, fp = self.d_pose_net(img, target), self.d_pose_net(img, fake)
-        rc, fc = self.d_conf_net(target), self.d_conf_net(fake)
-        d_loss_p = masked_bce(rp, ones, mask) + masked_bce(fp, lab_p, mask)
-        d_loss_c = masked_bce(rc, ones, mask) + masked_bce(fc, lab_c, mask)
-        d_loss = d_loss_p + d_loss_c
-        if not self._finite(d_loss, epoch, it): return None
-        self.d_optimizer.zero_grad(set_to_none=True)
-        d_loss.backward()
-        self.d_optimizer.step()
+        d = self.discriminator_step(img, target, pred, mask, lab_p, lab_c)
+        d_loss_p, d_loss_c, rp, fp, rc, fc = (d[k] for k in ('d_loss_p', 'd_loss_c', 'rp', 'fp', 'rc', 'fc'))
+        if not self._finite(d_loss_p + d_loss_c, epoch, it): return None
         logs = {'mse': mse.detach(), 'd_loss_p': d_loss_p.detach(), 'd_loss_c': d_loss_c.detach(),
                 'd_acc_real_p': _acc(rp, ones, mask), 'd_acc_fake_p': _acc(fp, lab_p, mask),
                 'd_acc_real_c': _acc(rc, ones, mask), 'd_acc_fake_c': _acc(fc, lab_c, mask),
                 'fake_label_p': (lab_p * mask).sum() / mask.sum().clamp_min(1),
                 'fake_label_c': (lab_c * mask).sum() / mask.sum().clamp_min(1),
-                'alpha': torch.tensor(alpha), 'beta': torch.tensor(beta)}
+                'p_weight': torch.tensor(w_p), 'c_weight': torch.tensor(w_c)}
         self._watch(rp, fp, rc, fc, logs, epoch, it)
         # 3. generator step
         if frozen:
             logs['loss'] = mse.detach()
             return logs
-        for p in self.d_params: p.requires_grad_(False)
-        adv_p = masked_bce(self.d_pose(img, pred), ones, mask)
-        adv_c = masked_bce(self.d_conf(pred), ones, mask)
-        loss = mse + alpha * adv_p + beta * adv_c
+        adv_p, adv_c = self.generator_adversarial_loss(img, pred, mask)
+        loss = mse + w_p * adv_p + w_c * adv_c
         if not self._finite(loss, epoch, it): return None
-        if it % max(1, cfg.ADV.LOG_EVERY) == 0 and (alpha or beta):
+        if it % max(1, cfg.ADV.LOG_EVERY) == 0 and (w_p or w_c):
             g_mse = torch.autograd.grad(mse, pred, retain_graph=True)[0].norm()
-            g_adv = torch.autograd.grad(alpha * adv_p + beta * adv_c, pred, retain_graph=True)[0].norm()
+            g_adv = torch.autograd.grad(w_p * adv_p + w_c * adv_c, pred, retain_graph=True)[0].norm()
             logs['grad_ratio_adv_mse'] = (g_adv / g_mse.clamp_min(1e-12)).detach()
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
@@ -175,7 +192,7 @@ class AdversarialTrainer(Trainer):
 def _acc(logits, labels, mask):
     return (((logits.detach() > 0).float() == labels).float() * mask).sum() / mask.sum().clamp_min(1)
 
-# %% ../nbs/42_adversarial.ipynb #30e0f267
+# %% ../nbs/42_adversarial.ipynb #5e771ad4
 def train_adversarial(cfg: Config, out_dir, pretrained: str | None = None, **kwargs) -> dict:
     "Run OmniPoseAN (from scratch) or, with `pretrained`, OmniPoseAN2 (fine-tune)."
     if pretrained: cfg.ADV.PRETRAINED = str(pretrained)
@@ -190,6 +207,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/42_adversarial.ipynb #4b708085
+# %% ../nbs/42_adversarial.ipynb #1d979ff3
 #| eval: false
 if __name__ == '__main__': main()

@@ -61,8 +61,9 @@ class HeatmapCodec:
         return get_affine_transform(center, scale, rotation, self.heatmap_size, inv=inv)
 
     def area_in_heatmap(self, area, scale) -> torch.Tensor:
-        "Person areas (image px², N) in heatmap px² for crops of width `scale_x · 200` (N×2 scales), float64."
-        k = self.heatmap_size[0] / (torch.as_tensor(scale)[:, 0].double() * self.unit)
+        """Person areas (image px², N) in heatmap px² for crops of `scale` (N×2): times the square of the heatmap
+        transform's linear factor `(w - 1)/(s_x·200 - 1)`, so that OKS in heatmap pixels equals OKS in the image."""
+        k = (self.heatmap_size[0] - 1) / (torch.as_tensor(scale)[:, 0].double() * self.unit - 1)
         return torch.as_tensor(area).double() * k * k
 
     # --- the two directions ----------------------------------------------------------------

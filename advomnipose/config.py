@@ -63,8 +63,8 @@ _DEFAULTS = {
               'SAVE_HEATMAPS_GT': False, 'SAVE_HEATMAPS_PRED': False},
     'ADV': {                         # kit: Adversarial PoseNet-style training
         'ENABLED': False,
-        'ALPHA': 1e-4,               # weight of the pose discriminator (P) loss in the generator loss
-        'BETA': 1e-4,                # weight of the confidence discriminator (C) loss
+        'P_WEIGHT': 1e-4,            # weight of the pose discriminator P's term in the generator loss (paper: β = 1/180)
+        'C_WEIGHT': 1e-4,            # weight of the confidence discriminator C's term (paper: α = 1/220)
         'P_OKS_THRE': 0.75,          # P fake label 1 where per-keypoint OKS >= this
         'C_ERR_THRE': 0.25,          # C fake label 1 where heatmap relative error <= this
         'D_OPTIMIZER': 'adam', 'D_LR': 1e-4, 'D_BETAS': [0.5, 0.999],
@@ -108,6 +108,14 @@ def get_default_config() -> Config:
 
 # %% ../nbs/02_config.ipynb #d26c5a38
 _FREE_SECTIONS = {'MODEL.EXTRA'}
+# keys the kit once accepted under another name: refused with the new name, never silently dropped
+_RENAMED = {'ADV.ALPHA': ('ADV.P_WEIGHT', "the weight of the pose discriminator P's term; Chen et al. call it β"),
+            'ADV.BETA': ('ADV.C_WEIGHT', "the weight of the confidence discriminator C's term; Chen et al.'s α")}
+
+def _refuse_renamed(key: str):
+    if key in _RENAMED:
+        new, what = _RENAMED[key]
+        raise ConfigError(f"config key {key} was ambiguous and is gone: use {new} ({what})")
 
 def _coerce(key, value, default):
     if isinstance(default, bool):
@@ -144,6 +152,7 @@ def merge_into(cfg: Config, new: dict, prefix: str = '') -> Config:
     "Merge a nested dict into `cfg` in place, checking every key and type against `cfg`."
     for k, v in new.items():
         key = f'{prefix}{k}'
+        _refuse_renamed(key)
         if k not in cfg:
             raise ConfigError(f"unknown config key {key!r}" +
                               (f"; keys under {prefix[:-1]}: {sorted(cfg)}" if prefix
@@ -173,6 +182,7 @@ def apply_opts(cfg: Config, opts) -> Config:
         if len(opts) % 2: raise ConfigError(f"--opts needs KEY VALUE pairs, got an odd number of items: {opts}")
         items = list(zip(opts[::2], opts[1::2]))
     for key, val in items:
+        _refuse_renamed(key)
         node, parts = cfg, key.split('.')
         for i, p in enumerate(parts):
             if not isinstance(node, dict) or p not in node:

@@ -207,6 +207,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/42_adversarial.ipynb #1d979ff3
+# %% ../nbs/42_adversarial.ipynb #623083af
 #| eval: false
 if __name__ == '__main__': main()

@@ -102,7 +102,7 @@ def _kernel_threads(parallel: int):
 
 def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_64x96.yaml', data_root: str = '',
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
-              max_iters: int = 0, batch_size: int = 0, workers: int = 2, alpha: float = 1e-3, beta: float = 1e-3,
+              max_iters: int = 0, batch_size: int = 0, workers: int = 2, p_weight: float = 1e-3, c_weight: float = 1e-3,
               out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, parallel: int = 1,
               ft_lr: float = 0.0, log=print) -> dict:
     ("Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; "
@@ -118,14 +118,14 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
         t0 = time.time()
         p = dict(common, seed=int(seed))
         if name == 'omnipose': p.update(epochs=epochs)
-        elif name == 'omnipose_an': p.update(epochs=epochs, alpha=alpha, beta=beta)
+        elif name == 'omnipose_an': p.update(epochs=epochs, p_weight=p_weight, c_weight=c_weight)
         else:
             best = RunFolder(sup).best
             if not best.exists():
                 raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
             p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
-                     alpha=0.0 if name == 'omnipose_ft_control' else alpha,
-                     beta=0.0 if name == 'omnipose_ft_control' else beta)
+                     p_weight=0.0 if name == 'omnipose_ft_control' else p_weight,
+                     c_weight=0.0 if name == 'omnipose_ft_control' else c_weight)
             if ft_lr: p['opts'] = {**p['opts'], 'TRAIN.LR': float(ft_lr)}
         out = run_experiment(name, out_root / name / tag, **p)
         m = RunFolder(out).read_metrics()

@@ -63,7 +63,7 @@ _DEFAULTS = {
               'SAVE_HEATMAPS_GT': False, 'SAVE_HEATMAPS_PRED': False},
     'ADV': {                         # kit: Adversarial PoseNet-style training
         'ENABLED': False,
-        'P_WEIGHT': 1e-4,            # weight of the pose discriminator P's term in the generator loss (paper: β = 1/180)
+        'P_WEIGHT': 1e-4,            # weight of the pose discriminator P's term in G's loss (paper: β = 1/180)
         'C_WEIGHT': 1e-4,            # weight of the confidence discriminator C's term (paper: α = 1/220)
         'P_OKS_THRE': 0.75,          # P fake label 1 where per-keypoint OKS >= this
         'C_ERR_THRE': 0.25,          # C fake label 1 where heatmap relative error <= this

@@ -8,6 +8,7 @@ cfg = cfg['DEFAULT']
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+notebooks_requirements = cfg.get('notebooks_requirements', '').split()
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -25,7 +26,9 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    # the library and its command line need only `requirements`; the experiment notebooks (papermill), the explorer
+    # (ipywidgets) and JupyterLab come with [notebooks]; nbdev, the test tools and ruff with [dev]
+    extras_require={'notebooks': notebooks_requirements, 'dev': dev_requirements + notebooks_requirements},
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     classifiers=['Programming Language :: Python :: 3', 'License :: OSI Approved :: Apache Software License',
                  'Intended Audience :: Science/Research', 'Topic :: Scientific/Engineering :: Image Recognition'],

@@ -20,9 +20,9 @@ from .runs import RunFolder
 from .visualize import draw_skeleton, save_figure
 
 # %% auto #0
-__all__ = ['EXPERIMENTS', 'LABELS', 'METRIC_KEYS', 'experiment_config', 'experiments_dir', 'run_experiment', 'run_chain',
-           'load_run', 'comparison_table', 'format_table', 'plot_ap_curves', 'pick_images', 'prediction_grid',
-           'write_comparison']
+__all__ = ['EXPERIMENTS', 'LABELS', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config', 'experiments_dir',
+           'run_experiment', 'run_chain', 'load_run', 'comparison_table', 'format_table', 'plot_ap_curves',
+           'paired_differences', 'pick_images', 'prediction_grid', 'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
@@ -238,6 +238,43 @@ def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', conti
     return fig
 
 # %% ../nbs/80_experiments.ipynb #28f22ca0
+PAIRS = (('omnipose_an2', 'omnipose_ft_control'), ('omnipose_an', 'omnipose'))
+DIFF_METRICS = ('AP', 'AP epoch-to-epoch std')
+
+def _per_seed(dirs) -> dict:
+    "{seed: {metric: value}} of an experiment's runs (best-epoch AP and the stability measure)."
+    out = {}
+    for d in dirs:
+        r = load_run(d)
+        aps = np.array([a for _, a in _ap_series(r)])
+        stability = float(np.std(np.diff(aps))) if len(aps) > 2 else float('nan')
+        best_ap = r['summary']['best'].get('AP', float('nan'))
+        out[int(r['config'].SEED)] = {'AP': best_ap, 'AP epoch-to-epoch std': stability}
+    return out
+
+def paired_differences(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, confidence: float = 0.95) -> list[dict]:
+    "Seed-paired differences `a − b` of `metrics` for each pair of experiments in `runs` with ≥ 2 seeds each."
+    from scipy.stats import t as student_t
+    out = []
+    for a, b in pairs:
+        if len(runs.get(a) or []) < 2 or len(runs.get(b) or []) < 2: continue
+        sa, sb = _per_seed(runs[a]), _per_seed(runs[b])
+        if set(sa) != set(sb):
+            raise ValueError(f"{a} has seeds {sorted(sa)} but {b} has {sorted(sb)}: the runs cannot be paired")
+        seeds = sorted(sa)
+        for m in metrics:
+            d = np.array([sa[s][m] - sb[s][m] for s in seeds], dtype=float)
+            n, mean = len(d), float(d.mean())
+            half = float(student_t.ppf((1 + confidence) / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
+            lo, hi = mean - half, mean + half
+            excludes = bool(lo > 0 or hi < 0)
+            sentence = (f"{LABELS.get(a, a)} − {LABELS.get(b, b)}, {m}: {mean:+.4f} (95% CI {lo:+.4f} to {hi:+.4f}, "
+                        f"{n} paired seeds); the interval {'excludes' if excludes else 'includes'} zero.")
+            out.append(dict(a=a, b=b, metric=m, seeds=seeds, differences=d.tolist(), mean=mean, ci=[lo, hi],
+                            confidence=confidence, excludes_zero=excludes, sentence=sentence))
+    return out
+
+# %% ../nbs/80_experiments.ipynb #7498670b
 def pick_images(dataset, n: int = 4):
     "The `n` validation images with the most GT persons (ties: smallest id) — a deterministic choice."
     count = {}
@@ -276,7 +313,7 @@ def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vi
     return fig
 
 def write_comparison(runs: dict, out_dir, n_images: int = 4) -> dict:
-    "The comparison artefacts: `ap_per_epoch.png`, `results.md`, `results.json`, `examples.png`."
+    "The comparison: `ap_per_epoch.png`, `results.md`/`results.json` (table, paired differences), `examples.png`."
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = comparison_table(runs)
@@ -284,8 +321,9 @@ def write_comparison(runs: dict, out_dir, n_images: int = 4) -> dict:
     files = [run.figure('ap_per_epoch'), run.results_md, run.results, run.figure('examples')]
     plot_ap_curves(runs, files[0])
     plt.close('all')
-    atomic_write_text(format_table(rows) + '\n', files[1])
-    atomic_write_json({'runs': runs, 'table': rows}, files[2])
+    diffs = paired_differences(runs)
+    atomic_write_text(format_table(rows) + '\n' + ''.join('\n' + d['sentence'] + '\n' for d in diffs), files[1])
+    atomic_write_json({'runs': runs, 'table': rows, 'differences': diffs}, files[2])
     prediction_grid(runs, n_images=n_images, path=files[3])
     plt.close('all')
-    return {'table': rows, 'files': [str(f) for f in files]}
+    return {'table': rows, 'differences': diffs, 'files': [str(f) for f in files]}

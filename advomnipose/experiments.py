@@ -264,6 +264,7 @@ def paired_differences(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, confidence
         seeds = sorted(sa)
         for m in metrics:
             d = np.array([sa[s][m] - sb[s][m] for s in seeds], dtype=float)
+            if not np.isfinite(d).all(): continue          # e.g. no stability measure for runs of < 3 epochs
             n, mean = len(d), float(d.mean())
             half = float(student_t.ppf((1 + confidence) / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
             lo, hi = mean - half, mean + half

@@ -76,8 +76,14 @@ def _to_tuple(x):
     return tuple(_to_tuple(i) for i in x) if isinstance(x, (list, tuple)) else x
 
 # %% ../nbs/00_core.ipynb #679a6d63
+def _file_mode() -> int:
+    "The mode `open()` gives a new file under the current umask (0o666 minus the umask)."
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
 def atomic_save(obj, path: str | Path) -> Path:
-    "`torch.save` to a temp file beside `path`, fsync, then rename over `path`."
+    "`torch.save` to a temp file beside `path`, fsync, then rename over `path` (with the mode of a plain new file)."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
@@ -86,6 +92,7 @@ def atomic_save(obj, path: str | Path) -> Path:
             torch.save(obj, f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode())                  # mkstemp creates 0600; every run file gets one mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -97,8 +104,13 @@ def atomic_write_text(text: str, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
-    with os.fdopen(fd, 'w') as f: f.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, 'w') as f: f.write(text)
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
     return path
 
 def atomic_write_json(obj, path: str | Path) -> Path:

@@ -87,6 +87,12 @@ class RunFolder:
         run = json.loads(p.read_text()).get('run') if p.is_file() else None
         return RunFolder(run) if run else None
 
+    def remove_stale_temp(self) -> list[Path]:
+        "Delete the `.tmp_*` files an interrupted atomic write left here (call before a run writes); returns them."
+        stale = sorted(self.path.glob('.tmp_*')) if self.path.is_dir() else []
+        for p in stale: p.unlink()
+        return stale
+
     def is_finished(self) -> bool: return all(p.exists() for p in (self.metrics, self.history, self.config))
 
     def require_finished(self) -> RunFolder:

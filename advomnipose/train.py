@@ -85,6 +85,7 @@ class Trainer:
         self.tb = self._tensorboard() if tensorboard and self.is_main else None
         if self.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
+            for p in self.run.remove_stale_temp(): print(f'removed {p}, left by an interrupted write')
             self.run.write_config(cfg)
             if self.parent_checkpoint: self.run.set_parent(self.parent_checkpoint)
         ck = self.run.checkpoint

@@ -29,15 +29,15 @@ run: $(STAMP)
 	$(BIN)/advomnipose run --data $(DATA) --run $(RUN) $(ARGS)
 
 export: $(STAMP)
-	$(BIN)/nbdev_export
+	$(PY) tools/export.py
 
 clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
-# nbdev_export and nbdev_clean must leave a clean checkout unchanged
+# the export (nbdev_export, __all__ rewrapped: tools/export.py) and nbdev_clean must leave a clean checkout unchanged
 check-tree: $(STAMP)
 	@before="$$(git status --porcelain)"; \
-	$(BIN)/nbdev_export && $(BIN)/nbdev_clean; \
+	$(PY) tools/export.py && $(BIN)/nbdev_clean; \
 	after="$$(git status --porcelain)"; \
 	if [ "$$before" != "$$after" ]; then echo "nbdev_export/nbdev_clean changed the tree:"; git status --porcelain; exit 1; fi; \
 	echo "export/clean: tree unchanged"

@@ -22,8 +22,8 @@ from .runs import RunFolder
 from .evaluation import rescore, coco_results_from_predictions, evaluate_coco, evaluate_pckh
 
 # %% auto #0
-__all__ = ['flip_back', 'flip_test_heatmaps', 'model_heatmaps', 'to_model_input', 'predict_dataset', 'evaluate_predictions',
-           'predict_images', 'Predictor']
+__all__ = ['flip_back', 'flip_test_heatmaps', 'model_heatmaps', 'to_model_input', 'predict_dataset',
+           'evaluate_predictions', 'predict_images', 'Predictor']
 
 # %% ../nbs/31_predict.ipynb #8254eb9b
 def _flip_perm(num_joints: int, flip_pairs) -> list:

@@ -18,17 +18,18 @@ from .discriminator import PoseDiscriminator, ConfidenceDiscriminator
 from .codec import HeatmapCodec
 from .evaluation import keypoint_oks
 from .train import Trainer, parse_args, default_out_dir
-from .core import amp_context, safe_load
+from .decode import get_max_preds
+from .core import amp_context
 
 # %% auto #0
 __all__ = ['pose_labels', 'confidence_labels', 'mask_channels', 'masked_bce', 'adversarial_scale', 'AdversarialTrainer',
            'train_adversarial', 'main']
 
 # %% ../nbs/42_adversarial.ipynb #9fb617f2
-def pose_labels(pred_hm, joints_hm, area_hm, sigmas, thr=0.75, codec: HeatmapCodec | None = None):
-    """1 where the per-keypoint OKS of the heatmap argmax (`codec.argmax`) against `joints_hm` (B×J×2, heatmap px) is
-    ≥ `thr` (B×J float); `area_hm`: the persons' areas in heatmap px² (`codec.area_in_heatmap`)."""
-    coords, _ = (codec or HeatmapCodec()).argmax(pred_hm.detach().float())
+def pose_labels(pred_hm, joints_hm, area_hm, sigmas, thr=0.75):
+    """1 where the per-keypoint OKS of the heatmap argmax against `joints_hm` (B×J×2, heatmap px) is ≥ `thr` (B×J
+    float); `area_hm`: the persons' areas in heatmap px² (`HeatmapCodec.area_in_heatmap`)."""
+    coords, _ = get_max_preds(pred_hm.detach().float())
     oks = keypoint_oks(coords, joints_hm.to(coords), area_hm.to(coords),
                        torch.as_tensor(sigmas, dtype=coords.dtype, device=coords.device))
     return (oks >= thr).float()
@@ -139,7 +140,7 @@ class AdversarialTrainer(Trainer):
         if not self._finite(mse, epoch, it): return None
         area = self.codec.area_in_heatmap(meta['area'], meta['scale']).to(self.device)
         joints_hm = meta['joints_hm'][..., :2].to(self.device)
-        lab_p = pose_labels(pred, joints_hm, area, self.sigmas, cfg.ADV.P_OKS_THRE, self.codec)
+        lab_p = pose_labels(pred, joints_hm, area, self.sigmas, cfg.ADV.P_OKS_THRE)
         lab_c = confidence_labels(pred, target, cfg.ADV.C_ERR_THRE)
         ones = torch.ones_like(mask)
         # 2. discriminator step

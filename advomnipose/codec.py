@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from .transforms import PIXEL_STD, box_to_center_scale, get_affine_transform, affine_points, generate_target
-from .decode import decode_heatmaps, get_max_preds
+from .decode import decode_heatmaps
 
 # %% auto #0
 __all__ = ['HeatmapCodec']
@@ -79,7 +79,3 @@ class HeatmapCodec:
         """Heatmaps N×J×h×w → (coordinates N×J×2, maxima N×J×1): in image pixels with the crops' `center`/`scale`,
         in heatmap pixels without; argmax refined by DARK (or the quarter-pixel step) as configured."""
         return decode_heatmaps(heatmaps, center, scale, dark=self.dark, blur_kernel=self.blur_kernel)
-
-    def argmax(self, heatmaps):
-        "Integer argmax `(x, y)` (N×J×2) and maxima (N×J×1) in heatmap pixels: the unrefined decode."
-        return get_max_preds(heatmaps)

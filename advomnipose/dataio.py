@@ -125,10 +125,15 @@ class ImageReader:
         "Where `name` is read from: `folder/name` or `archive.zip@member`."
         return f"{self.source}@{self.member(name)}" if self.is_zip else str(self.source / name)
 
-    def read_bytes(self, name: str) -> bytes:
-        if self.is_zip: return _open_zip(self.source).read(self.member(name))
+    def read_bytes(self, name: str) -> bytes: return self._read(name)[0]
+
+    def _read(self, name: str) -> tuple[bytes, str]:
+        "The bytes of `name` and where they were read from (see `path_of`), the archive member looked up once."
+        if self.is_zip:
+            m = self.member(name)
+            return _open_zip(self.source).read(m), f"{self.source}@{m}"
         p = self.source / name
-        try: return p.read_bytes()
+        try: return p.read_bytes(), str(p)
         except FileNotFoundError: raise FileNotFoundError(f"image not found: {p}") from None
 
     def decode(self, name: str, rgb: bool = True) -> np.ndarray:
@@ -141,7 +146,7 @@ class ImageReader:
             self.hits += 1
             return img
         self.misses += 1
-        img = decode_image(self.read_bytes(name), self.path_of(name), rgb)
+        img = decode_image(*self._read(name), rgb)
         if self.cache_size > 0:
             img.setflags(write=False)
             self._cache[key] = img

@@ -183,7 +183,7 @@ class COCOKeypoints(TopDownDataset):
         dets, self.det_stats = read_detections(path, self.category['id'], thre)
         self.det_file = path
         recs = []
-        for i, d in enumerate(dets):
+        for d in dets:
             if d['image_id'] not in self.images:
                 raise AnnotationError(f"{path}: detection (image_id {d['image_id']}): image_id not in {self.ann_file}")
             box = d['bbox']

@@ -21,8 +21,8 @@ from .visualize import draw_skeleton, save_figure
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'LABELS', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config', 'experiments_dir',
-           'run_experiment', 'run_chain', 'load_run', 'comparison_table', 'format_table', 'plot_ap_curves',
-           'paired_differences', 'pick_images', 'prediction_grid', 'write_comparison']
+           'run_experiment', 'run_chain', 'load_run', 'run_metrics', 'comparison_table', 'format_table',
+           'plot_ap_curves', 'paired_differences', 'pick_images', 'prediction_grid', 'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
@@ -162,19 +162,20 @@ def load_run(run_dir) -> dict:
 def _ap_series(run):
     return [(r['epoch'], r['AP']) for r in run['history'] if 'AP' in r]
 
+def run_metrics(run: dict) -> dict:
+    "The numbers of one loaded run: best-epoch metrics, best epoch, stability (AP epoch-to-epoch std), training time."
+    best = run['summary']['best']
+    aps = np.array([a for _, a in _ap_series(run)])
+    return {**{k: best.get(k, float('nan')) for k in METRIC_KEYS}, 'best epoch': run['summary']['best_epoch'],
+            'AP epoch-to-epoch std': float(np.std(np.diff(aps))) if len(aps) > 2 else float('nan'),
+            'train time (s)': run['summary']['train_time_total']}
+
 def comparison_table(runs: dict) -> list[dict]:
-    "One row per experiment (mean ± std over its runs): best-epoch metrics, best epoch, stability, training time."
+    "One row per experiment (mean ± std over its runs) of `run_metrics`."
     rows = []
     for name, dirs in runs.items():
-        loaded = [load_run(d) for d in dirs]
-        if not loaded: continue
-        per = []
-        for r in loaded:
-            best = r['summary']['best']
-            aps = np.array([a for _, a in _ap_series(r)])
-            per.append({**{k: best.get(k, float('nan')) for k in METRIC_KEYS}, 'best epoch': r['summary']['best_epoch'],
-                        'AP epoch-to-epoch std': float(np.std(np.diff(aps))) if len(aps) > 2 else float('nan'),
-                        'train time (s)': r['summary']['train_time_total']})
+        per = [run_metrics(load_run(d)) for d in dirs]
+        if not per: continue
         row = {'experiment': LABELS.get(name, name), 'runs': len(per)}
         for k in per[0]:
             v = np.array([p[k] for p in per], dtype=float)
@@ -242,15 +243,9 @@ PAIRS = (('omnipose_an2', 'omnipose_ft_control'), ('omnipose_an', 'omnipose'))
 DIFF_METRICS = ('AP', 'AP epoch-to-epoch std')
 
 def _per_seed(dirs) -> dict:
-    "{seed: {metric: value}} of an experiment's runs (best-epoch AP and the stability measure)."
-    out = {}
-    for d in dirs:
-        r = load_run(d)
-        aps = np.array([a for _, a in _ap_series(r)])
-        stability = float(np.std(np.diff(aps))) if len(aps) > 2 else float('nan')
-        best_ap = r['summary']['best'].get('AP', float('nan'))
-        out[int(r['config'].SEED)] = {'AP': best_ap, 'AP epoch-to-epoch std': stability}
-    return out
+    "{seed: `run_metrics`} of an experiment's runs."
+    loaded = [load_run(d) for d in dirs]
+    return {int(r['config'].SEED): run_metrics(r) for r in loaded}
 
 def paired_differences(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, confidence: float = 0.95) -> list[dict]:
     "Seed-paired differences `a − b` of `metrics` for each pair of experiments in `runs` with ≥ 2 seeds each."

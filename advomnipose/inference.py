@@ -12,7 +12,7 @@ import torch
 from tqdm import tqdm
 from .core import atomic_write_json
 from .omnipose import CheckpointMismatchError
-from .dataio import IMAGE_SUFFIXES, ImageReader, CocoAnnotations, read_detections, load_image
+from .dataio import IMAGE_SUFFIXES, ImageReader, CocoAnnotations, read_detections
 from .predict import Predictor
 from .evaluation import rescore, coco_results_from_predictions, coco_image_id, evaluate_coco, format_table
 from .visualize import draw_skeleton

@@ -161,10 +161,8 @@ class Predictor:
         W, H = (int(v) for v in image_size)
         if W < 2 or H < 2: raise ValueError(f"image_size must be (W, H) of at least 2 px, got {tuple(image_size)}")
         if int(batch_size) < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        if not padding > 0: raise ValueError(f"padding must be > 0, got {padding}")
         self.device = torch.device(device) if device is not None else _module_device(model)
         self.model = model.to(self.device).eval()
-        self.image_size = (W, H)
         self.codec = HeatmapCodec((W, H), (max(1, W // 4), max(1, H // 4)), dark=dark, blur_kernel=blur_kernel,
                                   padding=padding)
         self.spec, self.flip_test, self.batch_size = spec, bool(flip_test), int(batch_size)
@@ -172,6 +170,8 @@ class Predictor:
         self.mean, self.std = tuple(mean), tuple(std)
         self.checkpoint, self.cfg = None, None
 
+    @property
+    def image_size(self) -> tuple: return self.codec.image_size
     @property
     def dark(self) -> bool: return self.codec.dark
     @property

@@ -14,8 +14,9 @@ from .dataio import read_json
 
 # %% auto #0
 __all__ = ['STATS_NAMES', 'keypoint_oks', 'oks_iou', 'rescore', 'oks_nms', 'soft_oks_nms', 'coco_image_id',
-           'coco_results_from_predictions', 'evaluate_coco', 'image_evaluations', 'resampled_ap', 'bootstrap_counts',
-           'format_table', 'main', 'evaluate_pckh']
+           'coco_results_from_predictions', 'evaluate_coco', 'image_evaluations', 'resampled_ap',
+           'pack_image_evaluations', 'unpack_image_evaluations', 'bootstrap_counts', 'format_table', 'main',
+           'evaluate_pckh']
 
 # %% ../nbs/30_evaluation.ipynb #0d3aaf3c
 STATS_NAMES = ('AP', 'AP .5', 'AP .75', 'AP (M)', 'AP (L)', 'AR', 'AR .5', 'AR .75', 'AR (M)', 'AR (L)')
@@ -267,9 +268,10 @@ def _coco_eval(gt_json_path, results, sigmas, backend: str, img_ids, log):
     return E, gt_src
 
 def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotools', verbose: bool = False,
-                  img_ids=None) -> dict:
+                  img_ids=None, image_evals: bool = False):
     """COCO keypoint evaluation: GT json (path or dict), results (list of dicts or a results json path) -> the 10 stats
-    by name."""
+    by name; with `image_evals`, `(stats, image_evaluations)` from the same evaluation (pycocotools only)."""
+    if image_evals and backend != 'pycocotools': raise ValueError("image_evals needs backend='pycocotools'")
     log = io.StringIO()
     E, gt_src = _coco_eval(gt_json_path, results, sigmas, backend, img_ids, log)
     with contextlib.redirect_stdout(log):
@@ -279,13 +281,16 @@ def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotool
     stats = {n: float(v) for n, v in zip(STATS_NAMES, E.stats)}
     neg = [n for n, v in stats.items() if v == -1]
     if neg: warnings.warn(f"{', '.join(neg)} = -1: the GT {gt_src} has no (non-ignored) people in that range")
-    return stats
+    return (stats, _image_evals(E)) if image_evals else stats
 
 # %% ../nbs/30_evaluation.ipynb #ecc98bf8
 def image_evaluations(gt_json_path, results, sigmas=None, img_ids=None) -> dict:
     """Per-image matching of a COCO keypoint evaluation (pycocotools; area 'all', 20 detections per image):
     `image_ids`, and per image the detection `scores`, the T x D `matched`/`ignored` flags and `n_gt`."""
     E, _ = _coco_eval(gt_json_path, results, sigmas, 'pycocotools', img_ids, io.StringIO())
+    return _image_evals(E)
+
+def _image_evals(E) -> dict:
     p = E.params
     a_all, max_det, n_img = p.areaRng.index([0, 1e10]), max(p.maxDets), len(p.imgIds)
     T = len(p.iouThrs)
@@ -325,6 +330,24 @@ def resampled_ap(ev: dict, counts=None) -> float:
         at = np.searchsorted(rc, rec_thrs, side='left')
         ap[t] = np.where(at < len(pr), pr[np.minimum(at, len(pr) - 1)], 0.0).mean()
     return float(ap.mean())
+
+def pack_image_evaluations(ev: dict) -> dict:
+    "`image_evaluations` as a few flat tensors (a run saves them per validation); `unpack_image_evaluations` inverts."
+    T = ev['matched'][0].shape[0] if ev['matched'] else 10
+    cat = lambda xs, empty: np.concatenate(xs, axis=-1) if xs else empty
+    return {'image_ids': torch.tensor(ev['image_ids'], dtype=torch.int64),
+            'n_gt': torch.tensor(ev['n_gt'], dtype=torch.int64),
+            'n_det': torch.tensor([len(x) for x in ev['scores']], dtype=torch.int64),
+            'scores': torch.from_numpy(cat(ev['scores'], np.zeros(0))),
+            'matched': torch.from_numpy(cat(ev['matched'], np.zeros((T, 0), bool))),
+            'ignored': torch.from_numpy(cat(ev['ignored'], np.zeros((T, 0), bool)))}
+
+def unpack_image_evaluations(packed: dict) -> dict:
+    "The per-image lists of `image_evaluations` back from `pack_image_evaluations`."
+    cuts = np.cumsum(packed['n_det'].numpy())[:-1]
+    return {'image_ids': packed['image_ids'].tolist(), 'n_gt': packed['n_gt'].tolist(),
+            'scores': np.split(packed['scores'].numpy(), cuts), 'matched': np.split(packed['matched'].numpy(), cuts, 1),
+            'ignored': np.split(packed['ignored'].numpy(), cuts, 1)}
 
 def bootstrap_counts(n_images: int, n_draws: int = 1000, seed: int = 0) -> np.ndarray:
     "`n_draws` x `n_images` counts of a bootstrap over images (each row: `n_images` draws with replacement)."

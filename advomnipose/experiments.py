@@ -170,7 +170,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
 
 # %% ../nbs/80_experiments.ipynb #411518aa
 BASE = dict(config='experiments/synthetic/omnipose_base_64x96.yaml', data_root='data/synthetic_base', n_train=8000,
-            n_val=500, seed=0, threads=2, shipped='experiments/synthetic/base')
+            n_val=500, seed=0, threads=1, shipped='experiments/synthetic/base')
 BASE_FILES = (RunFolder.config, RunFolder.best, RunFolder.metrics, RunFolder.history)
 
 def compare_weights(a, b) -> dict:

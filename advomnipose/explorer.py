@@ -16,6 +16,7 @@ from .transforms import get_affine_transform
 from .evaluation import keypoint_oks
 from .dataio import CocoAnnotations, ImageReader, find_coco_images
 from .predict import Predictor
+from .pose import PoseEstimator
 from .runs import RunFolder
 from .visualize import draw_skeleton, heatmap_overlay
 
@@ -79,15 +80,17 @@ def load_predictor(path, device=None, **kw) -> Predictor:
         _PREDICTORS[key] = Predictor.from_checkpoint(p, **({'device': device} if device is not None else {}), **kw)
     return _PREDICTORS[key]
 
-def predict_image(predictor: Predictor, data: CocoImages, image_id, boxes='gt') -> dict:
-    """Predictions (with heatmaps) for one dataset image: `boxes` = 'gt' (the GT persons), None (the whole image)
-    or N×4 xywh."""
+def predict_image(predictor: Predictor | PoseEstimator, data: CocoImages, image_id, boxes='gt') -> dict:
+    """Predictions (with heatmaps) for one dataset image by a `Predictor` or `PoseEstimator`: `boxes` = 'gt' (the GT
+    persons), 'detector' (the estimator's person detector), None (the whole image) or N×4 xywh."""
+    if isinstance(boxes, str) and boxes not in ('gt', 'detector'):
+        raise ValueError(f"boxes must be 'gt', 'detector', None or an N x 4 array, got {boxes!r}")
+    est = predictor if isinstance(predictor, PoseEstimator) else PoseEstimator(predictor)
     img = data.image(image_id)
     gt_anns, gt_boxes = data.persons(image_id)
-    b = gt_boxes if isinstance(boxes, str) and boxes == 'gt' else boxes
-    if isinstance(boxes, str) and boxes != 'gt':
-        raise ValueError(f"boxes must be 'gt', None or an N x 4 array, got {boxes!r}")
-    preds = predictor.predict(img, b, return_heatmaps=True)
+    if isinstance(boxes, str) and boxes == 'detector': preds = est(img, return_heatmaps=True)
+    elif boxes is None: preds = est(img, whole_image=True, return_heatmaps=True)
+    else: preds = est(img, boxes=gt_boxes if isinstance(boxes, str) else boxes, return_heatmaps=True)
     return dict(image_id=image_id, image=img, gt=gt_anns, gt_boxes=gt_boxes, preds=preds)
 
 # %% ../nbs/85_explorer.ipynb #8a0844be

@@ -7,6 +7,7 @@ DATA   ?= synthetic
 RUN    ?= main
 ARGS   ?=
 STAMP  := $(VENV)/.advomnipose-installed
+RUN_STAMP := $(VENV)/.advomnipose-run-installed
 
 .PHONY: run base test install export clean-nbs check-tree nb-test slow-test bench device-prep curve lab help
 
@@ -18,20 +19,25 @@ help:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): settings.ini setup.py | $(PY)
+# make run needs the library and the experiment notebooks' tools ([notebooks]); make test and the rest add [dev]
+$(RUN_STAMP): settings.ini setup.py | $(PY)
 	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[notebooks]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	@touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/advomnipose run --data $(DATA) --run $(RUN) $(ARGS)
 
 # the base OmniPose that make run's fine-tunes start from (shipped in experiments/synthetic/base/): its train set,
 # its training (2 threads) and a tensor-by-tensor comparison with the shipped weights; ARGS='--install' replaces them
-base: $(STAMP)
+base: $(RUN_STAMP)
 	$(BIN)/advomnipose base $(ARGS)
 
 export: $(STAMP)

@@ -104,14 +104,14 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
               max_iters: int = 0, batch_size: int = 0, workers: int = 2, p_weight: float = 1e-3, c_weight: float = 1e-3,
               out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, parallel: int = 1,
-              ft_lr: float = 0.0, log=print) -> dict:
+              ft_lr: float = 0.0, resume: bool = False, log=print) -> dict:
     ("Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; "
      "returns {experiment: [run dirs]}.")
     if not isinstance(parallel, int) or parallel < 1:
         raise ValueError(f"parallel must be a positive int, got {parallel!r}")
     out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
     common = dict(config=config, data_root=str(data_root), width=width, max_iters=max_iters, batch_size=batch_size,
-                  workers=workers, n_examples=n_examples, opts=dict(opts or {}))
+                  workers=workers, n_examples=n_examples, opts=dict(opts or {}), resume=bool(resume))
     runs = {e: [] for e in experiments}
 
     def one(name, seed, tag, sup):

@@ -32,6 +32,7 @@ class RunFolder:
     results_md = _RunFile('results.md')
     tensorboard = _RunFile('tb')
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
+    TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name)   # a training run's results
     _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}
 
     def __init__(self, path): self.path = Path(path)
@@ -92,6 +93,16 @@ class RunFolder:
         stale = sorted(self.path.glob('.tmp_*')) if self.path.is_dir() else []
         for p in stale: p.unlink()
         return stale
+
+    def training_files(self) -> list[Path]:
+        "The files of `TRAINING` that exist here: a training run's results, which only a resume may continue."
+        return [self.path / n for n in self.TRAINING if (self.path / n).exists()]
+
+    def remove_training_files(self) -> list[Path]:
+        "Delete `training_files` and `parent.json` (a run is about to start over them); returns what was deleted."
+        gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else [])
+        for p in gone: p.unlink()
+        return gone
 
     def is_finished(self) -> bool: return all(p.exists() for p in (self.metrics, self.history, self.config))
 

@@ -402,6 +402,12 @@ def read_mpii(path, labelled: bool = True) -> list[dict]:
             if j.shape != (16, 2) or v.shape != (16,):
                 raise AnnotationError(f"{path}: {what} has joints {j.shape} / joints_vis {v.shape}; "
                                       "expected (16, 2) / (16,)")
+            bad = np.flatnonzero(~np.isfinite(np.concatenate([j.ravel(), v])))
+            if bad.size:
+                k = int(bad[0])
+                field, val = ('joints', j.ravel()[k]) if k < 32 else ('joints_vis', v[k - 32])
+                raise AnnotationError(f"{path}: {what} has {field} value {val} (joint {k // 2 if k < 32 else k - 32}); "
+                                      "expected finite numbers")
             e.update(joints=j, joints_vis=v)
         out.append(e)
     return out

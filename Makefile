@@ -8,11 +8,12 @@ RUN    ?= main
 ARGS   ?=
 STAMP  := $(VENV)/.advomnipose-installed
 
-.PHONY: run test install export clean-nbs check-tree nb-test slow-test bench device-prep curve lab help
+.PHONY: run base test install export clean-nbs check-tree nb-test slow-test bench device-prep curve lab help
 
 help:
 	@echo "make run   [DATA=synthetic|coco|mpii] [RUN=name] [ARGS='...']  set up and run the main job"
 	@echo "make test                                                     export/clean check + notebook tests"
+	@echo "make base  [ARGS=--install]                                   retrain the shipped base model (~90 min)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,11 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/advomnipose run --data $(DATA) --run $(RUN) $(ARGS)
+
+# the base OmniPose that make run's fine-tunes start from (shipped in experiments/synthetic/base/): its train set,
+# its training (2 threads) and a tensor-by-tensor comparison with the shipped weights; ARGS='--install' replaces them
+base: $(STAMP)
+	$(BIN)/advomnipose base $(ARGS)
 
 export: $(STAMP)
 	$(PY) tools/export.py

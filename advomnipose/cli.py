@@ -179,16 +179,20 @@ def step_eval_check(ctx: RunContext):
     ctx.metrics['gt_as_results'] = {'split': split, 'AP': stats['AP'], 'AR': stats['AR']}
     ctx.log(f"{split}: ground truth scored as results: AP {stats['AP']:.3f} (must be 1.000)")
 
-# CPU scale (under 10 min on 2 cores): OmniPose and OmniPoseAN side by side (one thread each), 14 epochs of
-# 50 iterations of 16, then both fine-tunes side by side, 3 epochs at the supervised run's decayed rate; validation
-# without flip test on the persons of the first 120 validation images
-SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epochs=14, ft_epochs=3, d_warmup_epochs=1,
-                   max_iters=50, width=0, ft_lr=1e-4, parallel=2,
-                   opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False})
-QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, width=8, parallel=1,
-                   opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False})
+# CPU scale (under 10 min on 2 cores; two experiments side by side, one thread each). The question's runs: AN2 and
+# the control fine-tune the shipped base OmniPose (`make base`) with seeds 0, 1, 2 (one D-only warm-up epoch, then
+# 2 epochs of 25 iterations of 16 at 1e-4, the base's rate before its last decay), validated with flip test on the
+# whole val set. Beside them, the from-scratch pair OmniPose / OmniPoseAN at small scale for the AP-per-epoch and
+# stability figure: 6 epochs of 40 iterations, validated without flip test on the persons of the first 120 images.
+SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epochs=6, max_iters=40, seeds=(0,),
+                   ft_epochs=3, d_warmup_epochs=1, ft_max_iters=25, ft_seeds=(0, 1, 2), ft_lr=1e-4,
+                   base='experiments/synthetic/base', width=0, parallel=2, bootstrap=1000,
+                   opts={'TEST.MAX_IMAGES': 120, 'TEST.FLIP_TEST': False},
+                   ft_opts={'TEST.MAX_IMAGES': 0, 'TEST.FLIP_TEST': True})
+QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, ft_max_iters=4, width=8, parallel=1, base='',
+                   ft_seeds=(0,), bootstrap=100, opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False}, ft_opts={})
 FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=18, d_warmup_epochs=1,
-                  max_iters=0, width=0, ft_lr=1e-4, parallel=1)
+                  max_iters=0, width=0, ft_lr=1e-4, parallel=1, seeds=(0,), ft_seeds=(0,), base='', bootstrap=1000)
 
 def step_experiments(ctx: RunContext):
     """Train and compare OmniPose, OmniPoseAN, OmniPoseAN2 and the control (papermill notebooks), then
@@ -202,16 +206,16 @@ def step_experiments(ctx: RunContext):
         return
     from advomnipose.experiments import run_chain
     p = dict(FULL_CHAIN if a.full else QUICK_CHAIN if ctx.quick else SMALL_CHAIN)
-    for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width', 'parallel'):
+    for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width', 'parallel', 'seeds', 'ft_seeds', 'bootstrap'):
         if getattr(a, k, None) not in (None, 0, ''): p[k] = getattr(a, k)
+    if a.base is not None: p['base'] = '' if a.base == 'none' else a.base
     out_root = ctx.out_dir.parent
     # CPU: load data in the training process (worker processes would compete with torch's threads for 2 cores)
-    res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), seeds=a.seeds, workers=8 if a.full else 0,
+    res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), workers=8 if a.full else 0,
                     out_root=out_root, log=ctx.log, **p)
     cmp = RunFolder(res['compare'])
     table = json.loads(cmp.results.read_text())['table']
-    ctx.metrics['experiments'] = {'params': p, 'seeds': list(a.seeds), 'runs': res['runs'], 'compare': str(cmp.path),
-                                  'table': table}
+    ctx.metrics['experiments'] = {'params': p, 'runs': res['runs'], 'compare': str(cmp.path), 'table': table}
     ctx.log('\n' + cmp.results_md.read_text())
     ctx.log(f"comparison figure: {cmp.figure('ap_per_epoch')}\nresults table: {cmp.results_md}\n"
             f"examples: {cmp.figure('examples')}")
@@ -277,7 +281,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('--parallel', type=int, default=0,
                    help='experiments run side by side (each fine-tune starts when OmniPose is done); '
                         'default 2 for the CPU chain, 1 with --full or --quick')
-    r.add_argument('--seeds', type=int, nargs='+', default=[0], help='repeat the chain per seed (mean ± std)')
+    r.add_argument('--seeds', type=int, nargs='+', default=None,
+                   help='seeds of the from-scratch OmniPose / OmniPoseAN runs (default 0)')
+    r.add_argument('--ft-seeds', type=int, nargs='+', default=None,
+                   help='seeds of the OmniPoseAN2 / control fine-tunes, each shared by the pair (default 0 1 2)')
+    r.add_argument('--base', default=None,
+                   help="run folder the fine-tunes start from (default: the shipped experiments/synthetic/base); "
+                        "'none': each seed's own OmniPose run")
+    r.add_argument('--bootstrap', type=int, default=None, help='draws of the paired bootstrap over val images')
+    b = sub.add_parser('base', help='train the base OmniPose of the synthetic comparison (make base)')
+    b.add_argument('--out', type=Path, default=None, help='run folder (default: <project>/outputs/omnipose/base)')
+    b.add_argument('--install', action='store_true',
+                   help='replace the shipped base (experiments/synthetic/base) by this run (maintainers)')
     return ap
 
 def _cmd_generate(a) -> int:
@@ -288,6 +303,12 @@ def _cmd_generate(a) -> int:
     print(f"{'reused' if rec['reused'] else 'generated'} {root} in {time.time() - t0:.1f} s")
     print(summary_table(dataset_summary(root)))
     return 0
+
+def _cmd_base(a) -> int:
+    from advomnipose.experiments import train_base
+    out = a.out if a.out is not None else project_root() / 'outputs' / 'omnipose' / 'base'
+    rec = train_base(out, install=a.install)
+    return 0 if rec.get('identical', True) else 1
 
 def _cmd_run(a) -> int:
     if a.data == 'synthetic':
@@ -309,7 +330,7 @@ def main(argv=None) -> int:
     if a.cmd is None:
         ap.print_help()
         return 1
-    try: return _cmd_generate(a) if a.cmd == 'generate-data' else _cmd_run(a)
-    except (DataMissingError, FileExistsError) as e:
+    try: return {'generate-data': _cmd_generate, 'base': _cmd_base, 'run': _cmd_run}[a.cmd](a)
+    except (DataMissingError, FileExistsError, FileNotFoundError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 2

@@ -12,8 +12,8 @@ import torch.distributed as dist
 
 # %% auto #0
 __all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state',
-           'atomic_save', 'atomic_write_text', 'atomic_write_json', 'safe_load', 'amp_context', 'dist_env',
-           'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
+           'atomic_save', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'safe_load', 'amp_context',
+           'dist_env', 'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
 
 # %% ../nbs/00_core.ipynb #625a0571
 def project_root(start: str | Path | None = None) -> Path:
@@ -99,19 +99,23 @@ def atomic_save(obj, path: str | Path) -> Path:
         raise
     return path
 
-def atomic_write_text(text: str, path: str | Path) -> Path:
-    "Write text atomically (temp file + rename)."
+def atomic_write_bytes(data: bytes, path: str | Path) -> Path:
+    "Write bytes atomically (temp file + rename)."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
     try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
+        with os.fdopen(fd, 'wb') as f: f.write(data)
         os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
     return path
+
+def atomic_write_text(text: str, path: str | Path) -> Path:
+    "Write text (UTF-8) atomically (temp file + rename)."
+    return atomic_write_bytes(text.encode(), path)
 
 def atomic_write_json(obj, path: str | Path) -> Path:
     "JSON with indentation, written atomically."

@@ -14,7 +14,9 @@ from .dataio import read_json, check_keypoints
 
 # %% auto #0
 __all__ = ['STATS_NAMES', 'keypoint_oks', 'oks_iou', 'rescore', 'oks_nms', 'soft_oks_nms', 'coco_image_id',
-           'coco_results_from_predictions', 'evaluate_coco', 'format_table', 'main', 'evaluate_pckh']
+           'coco_results_from_predictions', 'evaluate_coco', 'image_evaluations', 'resampled_ap',
+           'pack_image_evaluations', 'unpack_image_evaluations', 'bootstrap_counts', 'format_table', 'main',
+           'evaluate_pckh']
 
 # %% ../nbs/30_evaluation.ipynb #0d3aaf3c
 STATS_NAMES = ('AP', 'AP .5', 'AP .75', 'AP (M)', 'AP (L)', 'AR', 'AR .5', 'AR .75', 'AR (M)', 'AR (L)')
@@ -226,10 +228,8 @@ def _check_results(results, cat_ids, J, img_ids, src: str) -> list:
                         score=float(r['score'])))
     return out
 
-def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotools', verbose: bool = False,
-                  img_ids=None) -> dict:
-    """COCO keypoint evaluation: GT json (path or dict), results (list of dicts or a results json path) -> the 10 stats
-    by name."""
+def _coco_eval(gt_json_path, results, sigmas, backend: str, img_ids, log):
+    "A checked COCOeval on the GT and the results, `evaluate()`d (what pycocotools prints goes to `log`)."
     if backend not in ('pycocotools', 'faster_coco_eval'):
         raise ValueError(f"backend must be 'pycocotools' or 'faster_coco_eval', got {backend!r}")
     gt_src = str(gt_json_path) if not isinstance(gt_json_path, dict) else '<dict>'
@@ -245,7 +245,6 @@ def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotool
         from pycocotools.cocoeval import COCOeval as _Eval
     else:
         from faster_coco_eval import COCO as _COCO, COCOeval_faster as _Eval
-    log = io.StringIO()
     with contextlib.redirect_stdout(log):
         G = _COCO()
         G.dataset = gt
@@ -264,15 +263,96 @@ def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotool
             if unknown: raise ValueError(f"img_ids not in the GT images: {unknown[:10]}")
             E.params.imgIds = sorted(img_ids)
         E.evaluate()
+    return E, gt_src
+
+def evaluate_coco(gt_json_path, results, sigmas=None, backend: str = 'pycocotools', verbose: bool = False,
+                  img_ids=None, image_evals: bool = False):
+    """COCO keypoint evaluation: GT json (path or dict), results (list of dicts or a results json path) -> the 10 stats
+    by name; with `image_evals`, `(stats, image_evaluations)` from the same evaluation (pycocotools only)."""
+    if image_evals and backend != 'pycocotools': raise ValueError("image_evals needs backend='pycocotools'")
+    log = io.StringIO()
+    E, gt_src = _coco_eval(gt_json_path, results, sigmas, backend, img_ids, log)
+    with contextlib.redirect_stdout(log):
         E.accumulate()
         E.summarize()
     if verbose: print(log.getvalue(), end='')
     stats = {n: float(v) for n, v in zip(STATS_NAMES, E.stats)}
     neg = [n for n, v in stats.items() if v == -1]
     if neg: warnings.warn(f"{', '.join(neg)} = -1: the GT {gt_src} has no (non-ignored) people in that range")
-    return stats
+    return (stats, _image_evals(E)) if image_evals else stats
 
 # %% ../nbs/30_evaluation.ipynb #ecc98bf8
+def image_evaluations(gt_json_path, results, sigmas=None, img_ids=None) -> dict:
+    """Per-image matching of a COCO keypoint evaluation (pycocotools; area 'all', 20 detections per image):
+    `image_ids`, and per image the detection `scores`, the T x D `matched`/`ignored` flags and `n_gt`."""
+    E, _ = _coco_eval(gt_json_path, results, sigmas, 'pycocotools', img_ids, io.StringIO())
+    return _image_evals(E)
+
+def _image_evals(E) -> dict:
+    p = E.params
+    a_all, max_det, n_img = p.areaRng.index([0, 1e10]), max(p.maxDets), len(p.imgIds)
+    T = len(p.iouThrs)
+    out = {'image_ids': list(p.imgIds), 'scores': [], 'matched': [], 'ignored': [], 'n_gt': []}
+    for i in range(n_img):
+        e = E.evalImgs[a_all * n_img + i]            # one category (person): index = area * images + image
+        if e is None:
+            e = {'dtScores': [], 'dtMatches': np.zeros((T, 0)), 'dtIgnore': np.zeros((T, 0)), 'gtIgnore': []}
+        out['scores'].append(np.asarray(e['dtScores'][:max_det], dtype=np.float64))
+        out['matched'].append(np.asarray(e['dtMatches'])[:, :max_det] > 0)
+        out['ignored'].append(np.asarray(e['dtIgnore'])[:, :max_det].astype(bool))
+        out['n_gt'].append(int(np.count_nonzero(np.asarray(e['gtIgnore']) == 0)))
+    return out
+
+def resampled_ap(ev: dict, counts=None) -> float:
+    "COCO AP from `image_evaluations` with image `i` counted `counts[i]` times (default: once each)."
+    n = len(ev['image_ids'])
+    counts = np.ones(n, dtype=int) if counts is None else np.asarray(counts, dtype=int)
+    if counts.shape != (n,) or (counts < 0).any():
+        raise ValueError(f"counts: expected {n} non-negative integers (one per image), got shape {counts.shape}")
+    idx = np.repeat(np.arange(n), counts)
+    n_gt = int(np.sum(np.asarray(ev['n_gt'])[idx]))
+    if n_gt == 0: return -1.0
+    T = ev['matched'][0].shape[0] if n else 10
+    if len(idx) == 0 or all(len(ev['scores'][i]) == 0 for i in idx): return 0.0
+    scores = np.concatenate([ev['scores'][i] for i in idx])
+    order = np.argsort(-scores, kind='mergesort')
+    matched = np.concatenate([ev['matched'][i] for i in idx], axis=1)[:, order]
+    ignored = np.concatenate([ev['ignored'][i] for i in idx], axis=1)[:, order]
+    tp = np.cumsum(matched & ~ignored, axis=1).astype(float)
+    fp = np.cumsum(~matched & ~ignored, axis=1).astype(float)
+    rec_thrs = np.linspace(0.0, 1.0, 101)
+    ap = np.zeros(T)
+    for t in range(T):
+        rc = tp[t] / n_gt
+        pr = np.maximum.accumulate((tp[t] / (fp[t] + tp[t] + np.spacing(1)))[::-1])[::-1]
+        at = np.searchsorted(rc, rec_thrs, side='left')
+        ap[t] = np.where(at < len(pr), pr[np.minimum(at, len(pr) - 1)], 0.0).mean()
+    return float(ap.mean())
+
+def pack_image_evaluations(ev: dict) -> dict:
+    "`image_evaluations` as a few flat tensors (a run saves them per validation); `unpack_image_evaluations` inverts."
+    T = ev['matched'][0].shape[0] if ev['matched'] else 10
+    cat = lambda xs, empty: np.concatenate(xs, axis=-1) if xs else empty
+    return {'image_ids': torch.tensor(ev['image_ids'], dtype=torch.int64),
+            'n_gt': torch.tensor(ev['n_gt'], dtype=torch.int64),
+            'n_det': torch.tensor([len(x) for x in ev['scores']], dtype=torch.int64),
+            'scores': torch.from_numpy(cat(ev['scores'], np.zeros(0))),
+            'matched': torch.from_numpy(cat(ev['matched'], np.zeros((T, 0), bool))),
+            'ignored': torch.from_numpy(cat(ev['ignored'], np.zeros((T, 0), bool)))}
+
+def unpack_image_evaluations(packed: dict) -> dict:
+    "The per-image lists of `image_evaluations` back from `pack_image_evaluations`."
+    cuts = np.cumsum(packed['n_det'].numpy())[:-1]
+    return {'image_ids': packed['image_ids'].tolist(), 'n_gt': packed['n_gt'].tolist(),
+            'scores': np.split(packed['scores'].numpy(), cuts), 'matched': np.split(packed['matched'].numpy(), cuts, 1),
+            'ignored': np.split(packed['ignored'].numpy(), cuts, 1)}
+
+def bootstrap_counts(n_images: int, n_draws: int = 1000, seed: int = 0) -> np.ndarray:
+    "`n_draws` x `n_images` counts of a bootstrap over images (each row: `n_images` draws with replacement)."
+    rng = np.random.default_rng(seed)
+    return np.stack([np.bincount(rng.integers(0, n_images, n_images), minlength=n_images) for _ in range(n_draws)])
+
+# %% ../nbs/30_evaluation.ipynb #90dc0078
 def format_table(stats: dict, title: str = '') -> str:
     "A markdown table of named numbers (one header row, one value row)."
     names = list(stats)
@@ -300,7 +380,7 @@ def main(argv=None) -> dict:
     print(format_table(stats))
     return stats
 
-# %% ../nbs/30_evaluation.ipynb #8ea24c4c
+# %% ../nbs/30_evaluation.ipynb #ddcf58a8
 _MPII_MAT_NAMES = ('rank', 'rkne', 'rhip', 'lhip', 'lkne', 'lank', 'pelv', 'thor', 'neck', 'head',
                    'rwri', 'relb', 'rsho', 'lsho', 'lelb', 'lwri')
 
@@ -362,6 +442,6 @@ def evaluate_pckh(preds, gt_mat_path, threshold: float = 0.5) -> dict:
                           'table@0.1': table01, 'joint_count': dict(zip(MPII16.joint_names, visible.sum(1).tolist())),
                           'threshold': threshold})
 
-# %% ../nbs/30_evaluation.ipynb #9375a525
+# %% ../nbs/30_evaluation.ipynb #60229ba8
 #| eval: false
 if __name__ == '__main__': main()

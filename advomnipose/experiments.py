@@ -12,22 +12,25 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 
-from .core import project_root, atomic_write_json, atomic_write_text
+from .core import project_root, atomic_write_json, atomic_write_text, atomic_write_bytes, safe_load
+from .synthetic import generate_synthetic
 from .config import Config, load_config, apply_opts, layout_opts, model_width
 from .datasets import build_dataset
 from .predict import predict_images
 from .runs import RunFolder
+from .evaluation import resampled_ap, bootstrap_counts, unpack_image_evaluations
 from .visualize import draw_skeleton, save_figure
 
 # %% auto #0
-__all__ = ['EXPERIMENTS', 'LABELS', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config', 'experiments_dir',
-           'run_experiment', 'run_chain', 'load_run', 'run_metrics', 'comparison_table', 'format_table',
-           'plot_ap_curves', 'paired_differences', 'pick_images', 'prediction_grid', 'write_comparison']
+__all__ = ['EXPERIMENTS', 'LABELS', 'BASE', 'BASE_FILES', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config',
+           'experiments_dir', 'run_experiment', 'run_chain', 'compare_weights', 'train_base', 'load_run', 'run_metrics',
+           'comparison_table', 'format_table', 'plot_ap_curves', 'paired_differences', 'paired_bootstrap',
+           'plot_differences', 'pick_images', 'prediction_grid', 'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
 LABELS = {'omnipose': 'OmniPose', 'omnipose_an': 'OmniPoseAN', 'omnipose_an2': 'OmniPoseAN2',
-          'omnipose_ft_control': 'MSE fine-tune (control)'}
+          'omnipose_ft_control': 'MSE fine-tune (control)', 'omnipose_base': 'OmniPose (base)'}
 
 def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_size=0, max_iters=0, workers=None,
                       lr=0.0, opts=None, num_modules=None, num_blocks=None) -> Config:
@@ -86,14 +89,14 @@ def run_experiment(name: str, out_dir, progress: bool = False, **params) -> Path
 
 # %% ../nbs/80_experiments.ipynb #2cdf313d
 @contextlib.contextmanager
-def _kernel_threads(parallel: int):
-    "While `parallel` > 1: kernels started inside get `cpu_count // parallel` torch/OpenMP threads."
-    if parallel == 1:
+def _kernel_threads(parallel: int, threads: int = 0):
+    "Kernels started inside get `threads` (or, while `parallel` > 1, `cpu_count // parallel`) torch/OpenMP threads."
+    if parallel == 1 and not threads:
         yield
         return
     keys = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')
     old = {k: os.environ.get(k) for k in keys}
-    os.environ.update({k: str(max(1, (os.cpu_count() or 1) // parallel)) for k in keys})
+    os.environ.update({k: str(threads or max(1, (os.cpu_count() or 1) // parallel)) for k in keys})
     try: yield
     finally:
         for k, v in old.items():
@@ -101,57 +104,117 @@ def _kernel_threads(parallel: int):
             else: os.environ[k] = v
 
 def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_64x96.yaml', data_root: str = '',
-              epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), width: int = 0,
-              max_iters: int = 0, batch_size: int = 0, workers: int = 2, p_weight: float = 1e-3, c_weight: float = 1e-3,
-              out_root='outputs', experiments=EXPERIMENTS, n_examples: int = 4, opts=None, parallel: int = 1,
-              ft_lr: float = 0.0, resume: bool = False, log=print) -> dict:
-    ("Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; "
-     "returns {experiment: [run dirs]}.")
+              epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), ft_seeds=None, base: str = '',
+              width: int = 0, max_iters: int = 0, ft_max_iters: int = 0, batch_size: int = 0, workers: int = 2,
+              p_weight: float = 1e-3, c_weight: float = 1e-3, out_root='outputs', experiments=EXPERIMENTS,
+              n_examples: int = 4, opts=None, ft_opts=None, parallel: int = 1, ft_lr: float = 0.0,
+              bootstrap: int = 1000, resume: bool = False, log=print) -> dict:
+    """Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns
+    `{'runs': {experiment: [run dirs]}, 'compare': dir}`. From-scratch runs use `seeds`, fine-tunes `ft_seeds`
+    (default: `seeds`), from `base` (a run folder with `model_best.pth`) or else from their seed's OmniPose run."""
     if not isinstance(parallel, int) or parallel < 1:
         raise ValueError(f"parallel must be a positive int, got {parallel!r}")
     out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
-    common = dict(config=config, data_root=str(data_root), width=width, max_iters=max_iters, batch_size=batch_size,
+    seeds = [int(s) for s in seeds]
+    ft_seeds = seeds if ft_seeds is None else [int(s) for s in ft_seeds]
+    scratch = [e for e in experiments if e in ('omnipose', 'omnipose_an')]
+    tunes = [e for e in experiments if e not in scratch]
+    if base:
+        base = Path(base) if Path(base).is_absolute() else project_root() / base
+        if not RunFolder(base).best.is_file():
+            raise FileNotFoundError(f"base run {base} has no {RunFolder.best}: train it with `make base` "
+                                    "(or give base='' to fine-tune the chain's own OmniPose runs)")
+    elif tunes and not set(ft_seeds) <= set(seeds if 'omnipose' in scratch else []):
+        raise ValueError(f"fine-tune seeds {ft_seeds} need OmniPose runs of the same seeds (seeds {seeds}, "
+                         f"experiments {list(experiments)}), or a base run to start from")
+    common = dict(config=config, data_root=str(data_root), width=width, batch_size=batch_size,
                   workers=workers, n_examples=n_examples, opts=dict(opts or {}), resume=bool(resume))
     runs = {e: [] for e in experiments}
 
-    def one(name, seed, tag, sup):
+    def tag(seeds_, s): return run if len(seeds_) == 1 else f'{run}_s{s}'
+
+    def one(name, seed, tg):
         t0 = time.time()
-        p = dict(common, seed=int(seed))
+        p = dict(common, seed=int(seed), max_iters=max_iters)
         if name == 'omnipose': p.update(epochs=epochs)
         elif name == 'omnipose_an': p.update(epochs=epochs, p_weight=p_weight, c_weight=c_weight)
         else:
-            best = RunFolder(sup).best
+            best = RunFolder(base or out_root / 'omnipose' / tg).best
             if not best.exists():
                 raise FileNotFoundError(f"{name} fine-tunes {best}, which does not exist: run 'omnipose' first")
             p.update(epochs=ft_epochs, pretrained=str(best), d_warmup_epochs=d_warmup_epochs,
+                     max_iters=ft_max_iters or max_iters,
                      p_weight=0.0 if name == 'omnipose_ft_control' else p_weight,
                      c_weight=0.0 if name == 'omnipose_ft_control' else c_weight)
-            if ft_lr: p['opts'] = {**p['opts'], 'TRAIN.LR': float(ft_lr)}
-        out = run_experiment(name, out_root / name / tag, **p)
+            p['opts'] = {**p['opts'], **dict(ft_opts or {}), **({'TRAIN.LR': float(ft_lr)} if ft_lr else {})}
+        out = run_experiment(name, out_root / name / tg, **p)
         m = RunFolder(out).read_metrics()
         log(f"{LABELS[name]:<26} seed {seed}: best AP {m['best'].get('AP', float('nan')):.3f} at epoch "
             f"{m['best_epoch']} ({time.time() - t0:.0f}s) -> {out}")
         return str(out)
 
-    # the from-scratch runs start at once; the fine-tunes as soon as the supervised run is done
-    # (they need its checkpoint)
-    scratch = [e for e in experiments if e in ('omnipose', 'omnipose_an')]
+    # The from-scratch runs start at once; a fine-tune as soon as its starting checkpoint exists (the base's at
+    # once, else its seed's OmniPose run's).
     with _kernel_threads(parallel), ThreadPoolExecutor(parallel) as pool:
-        for seed in seeds:
-            tag = run if len(seeds) == 1 else f'{run}_s{seed}'
-            sup = out_root / 'omnipose' / tag
-            futures = {name: pool.submit(one, name, seed, tag, sup) for name in scratch}
-            if 'omnipose' in futures: futures['omnipose'].result()           # re-raises a failed run's error
-            futures.update({name: pool.submit(one, name, seed, tag, sup)
-                            for name in experiments if name not in scratch})
-            for name in experiments: runs[name].append(futures[name].result())
+        jobs = {(n, s): pool.submit(one, n, s, tag(seeds, s)) for s in seeds for n in scratch}
+        for s in ft_seeds:
+            if not base: jobs[('omnipose', s)].result()                       # re-raises a failed run's error
+            jobs.update({(n, s): pool.submit(one, n, s, tag(ft_seeds, s)) for n in tunes})
+        for (n, s), f in jobs.items(): runs[n].append(f.result())
     cmp_dir = out_root / 'compare' / run
-    run_experiment('compare', cmp_dir, runs=runs, n_images=n_examples)
+    run_experiment('compare', cmp_dir, runs=runs, n_images=n_examples, base=str(base or ''), bootstrap=bootstrap)
     cmp = RunFolder(cmp_dir)
-    log(f"comparison: {cmp.figure('ap_per_epoch')}, {cmp.results_md}, {cmp.figure('examples')}")
+    log(f"comparison: {cmp.figure('ap_per_epoch')}, {cmp.figure('differences')}, {cmp.results_md}, "
+        f"{cmp.figure('examples')}")
     return {'runs': runs, 'compare': str(cmp_dir)}
 
 # %% ../nbs/80_experiments.ipynb #411518aa
+BASE = dict(config='experiments/synthetic/omnipose_base_64x96.yaml', data_root='data/synthetic_base', n_train=8000,
+            n_val=500, seed=0, threads=2, shipped='experiments/synthetic/base')
+BASE_FILES = (RunFolder.config, RunFolder.best, RunFolder.metrics, RunFolder.history)
+
+def compare_weights(a, b) -> dict:
+    "`{'identical': bit-for-bit equal, 'max_abs_diff': ...}` of two `state_dict` files (same keys and shapes)."
+    sa, sb = safe_load(a), safe_load(b)
+    if sa.keys() != sb.keys():
+        raise ValueError(f"{a} and {b} hold different keys: {sorted(set(sa) ^ set(sb))[:5]}")
+    bad = [k for k in sa if sa[k].shape != sb[k].shape]
+    if bad: raise ValueError(f"{a} and {b} differ in the shapes of {bad[:5]}")
+    diff = max((float((sa[k].double() - sb[k].double()).abs().max()) for k in sa if sa[k].numel()), default=0.0)
+    return {'identical': all(torch.equal(sa[k], sb[k]) for k in sa), 'max_abs_diff': diff}
+
+def train_base(out_dir='outputs/omnipose/base', install: bool = False, base: dict | None = None, params=None,
+               log=print) -> dict:
+    """`make base`: the base train set, the base run (notebook `omnipose`) into `out_dir`, and its weights compared
+    with the shipped ones (`install`: copy the run's files over them). `base`/`params` override `BASE`/notebook
+    parameters (the tests use them for a tiny version)."""
+    b = {**BASE, **(base or {})}
+    root = Path(b['data_root']) if Path(b['data_root']).is_absolute() else project_root() / b['data_root']
+    shipped = RunFolder(Path(b['shipped']) if Path(b['shipped']).is_absolute() else project_root() / b['shipped'])
+    ours = (root / 'generation.json').exists()
+    generate_synthetic(root, n_train=b['n_train'], n_val=b['n_val'], seed=b['seed'], workers=b['threads'],
+                       overwrite=ours, verbose=True)
+    t0 = time.time()
+    with _kernel_threads(1, b['threads']):
+        out = run_experiment('omnipose', out_dir, progress=True,
+                             **{'config': b['config'], 'data_root': b['data_root'], 'epochs': 0, 'workers': 1,
+                                **(params or {})})
+    run = RunFolder(out)
+    rec = {'run': str(run.path), 'seconds': round(time.time() - t0, 1), 'threads': b['threads'],
+           'AP': run.read_metrics()['best'].get('AP'), 'shipped': str(shipped.path)}
+    log(f"base run {run.path}: best AP {rec['AP']:.4f} in {rec['seconds']:.0f} s ({b['threads']} threads)")
+    if install:
+        shipped.path.mkdir(parents=True, exist_ok=True)
+        for name in BASE_FILES: atomic_write_bytes((run.path / name).read_bytes(), shipped.path / name)
+        log(f"installed {', '.join(BASE_FILES)} into {shipped.path}")
+    if shipped.best.is_file():
+        rec.update(compare_weights(run.best, shipped.best))
+        log(f"weights {'identical, bit for bit, to' if rec['identical'] else 'DIFFER from'} the shipped base "
+            f"{shipped.best} (max |difference| {rec['max_abs_diff']:.3g})")
+    else: log(f"no shipped base at {shipped.best} to compare with (install=True puts this run there)")
+    return rec
+
+# %% ../nbs/80_experiments.ipynb #038bf00d
 METRIC_KEYS = ('AP', 'AP .5', 'AP .75', 'AP (M)', 'AP (L)', 'AR')
 
 def load_run(run_dir) -> dict:
@@ -162,12 +225,16 @@ def load_run(run_dir) -> dict:
 def _ap_series(run):
     return [(r['epoch'], r['AP']) for r in run['history'] if 'AP' in r]
 
+def _stability(aps) -> float:
+    "The stability measure: std of the epoch-to-epoch change of AP (NaN with fewer than 3 values)."
+    return float(np.std(np.diff(aps))) if len(aps) > 2 else float('nan')
+
 def run_metrics(run: dict) -> dict:
     "The numbers of one loaded run: best-epoch metrics, best epoch, stability (AP epoch-to-epoch std), training time."
     best = run['summary']['best']
     aps = np.array([a for _, a in _ap_series(run)])
     return {**{k: best.get(k, float('nan')) for k in METRIC_KEYS}, 'best epoch': run['summary']['best_epoch'],
-            'AP epoch-to-epoch std': float(np.std(np.diff(aps))) if len(aps) > 2 else float('nan'),
+            'AP epoch-to-epoch std': _stability(aps),
             'train time (s)': run['summary']['train_time_total']}
 
 def comparison_table(runs: dict) -> list[dict]:
@@ -205,10 +272,10 @@ def _start(run, by_dir: dict):
     if src is None: return None
     return src['summary']['best_epoch'] + 1, src['summary']['best'].get('AP', float('nan'))
 
-def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', continue_finetunes: bool = True):
+def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', continue_finetunes: bool = True, ax=None):
     """AP per epoch of every run (the write-up's Figure 4); mean ± std band over seeds. With `continue_finetunes`,
     a fine-tune is drawn (dashed) from the epoch and AP of the supervised checkpoint it started from."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(7, 4.2)) if ax is None else (ax.figure, ax)
     loaded = {name: [load_run(d) for d in dirs] for name, dirs in runs.items()}
     by_dir = {str(Path(r['dir']).resolve()): r for rs in loaded.values() for r in rs}
     shifted = False
@@ -233,12 +300,12 @@ def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', conti
     ax.set_ylabel('AP (OKS)')
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     if path is not None: save_figure(fig, path)
     return fig
 
-# %% ../nbs/80_experiments.ipynb #28f22ca0
+# %% ../nbs/80_experiments.ipynb #7498670b
 PAIRS = (('omnipose_an2', 'omnipose_ft_control'), ('omnipose_an', 'omnipose'))
 DIFF_METRICS = ('AP', 'AP epoch-to-epoch std')
 
@@ -270,7 +337,81 @@ def paired_differences(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, confidence
                             confidence=confidence, excludes_zero=excludes, sentence=sentence))
     return out
 
-# %% ../nbs/80_experiments.ipynb #7498670b
+# %% ../nbs/80_experiments.ipynb #053bb694
+def _evals_of(run_dir, epochs='best') -> dict:
+    "{epoch: per-image matching} of a run's validations ('best': only the best epoch's)."
+    run = RunFolder(run_dir)
+    ev = run.read_image_evals()
+    if epochs == 'best':
+        best = run.read_metrics()['best_epoch']
+        if best not in ev: raise ValueError(f"{run.image_evals} has no evaluation of the best epoch {best}")
+        ev = {best: ev[best]}
+    return {e: unpack_image_evaluations(v) for e, v in sorted(ev.items())}
+
+def paired_bootstrap(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, n_draws: int = 1000, confidence: float = 0.95,
+                     seed: int = 0) -> list[dict]:
+    """Bootstrap over validation images of the seed-mean difference `a − b` (best-epoch AP; stability where each run
+    has ≥ 3 validations) for each pair of experiments in `runs`, the images of a draw shared by all runs."""
+    out = []
+    for a, b in pairs:
+        if not runs.get(a) or not runs.get(b): continue
+        sa, sb = ({int(load_run(d)['config'].SEED): d for d in runs[x]} for x in (a, b))
+        if set(sa) != set(sb):
+            raise ValueError(f"{a} has seeds {sorted(sa)} but {b} has {sorted(sb)}: the runs cannot be paired")
+        seeds = sorted(sa)
+        for m in metrics:
+            which = 'best' if m == 'AP' else 'all'
+            ev = {(x, s): _evals_of(d[s], which) for x, d in ((a, sa), (b, sb)) for s in seeds}
+            if m != 'AP' and any(len(v) < 3 for v in ev.values()): continue
+            ids = {tuple(e['image_ids']) for v in ev.values() for e in v.values()}
+            if len(ids) != 1:
+                raise ValueError(f"{a} and {b} were validated on different images: a paired bootstrap needs one set")
+            n_img = len(ids.pop())
+
+            def stat(v, c, m=m):
+                aps = [resampled_ap(e, c) for e in v.values()]        # the best epoch's, or every epoch's
+                return aps[0] if m == 'AP' else _stability(aps)
+
+            def diff(c): return float(np.mean([stat(ev[(a, s)], c) - stat(ev[(b, s)], c) for s in seeds]))
+            full = diff(np.ones(n_img, dtype=int))
+            draws = np.array([diff(c) for c in bootstrap_counts(n_img, n_draws if m == 'AP' else max(n_draws // 4, 100),
+                                                                seed)])
+            lo, hi = (float(q) for q in np.percentile(draws, [50 * (1 - confidence), 50 * (1 + confidence)]))
+            excludes = bool(lo > 0 or hi < 0)
+            sentence = (f"{LABELS.get(a, a)} − {LABELS.get(b, b)}, {m}: {full:+.4f} (95% bootstrap CI over the {n_img} "
+                        f"validation images {lo:+.4f} to {hi:+.4f}, {len(draws)} paired draws, {len(seeds)} seed(s)); "
+                        f"the interval {'excludes' if excludes else 'includes'} zero.")
+            out.append(dict(a=a, b=b, metric=m, seeds=seeds, mean=full, ci=[lo, hi], draws=len(draws),
+                            n_images=n_img, confidence=confidence, excludes_zero=excludes, sentence=sentence))
+    return out
+
+def plot_differences(diffs: list[dict], boots: list[dict], path=None):
+    "Per-seed differences `a − b` (dots), their mean and 95% intervals: seed-paired t (left bar), bootstrap (right)."
+    keys = sorted({(d['a'], d['b'], d['metric']) for d in diffs + boots}, key=lambda k: (k[2], k[0]))
+    fig, axes = plt.subplots(1, max(len(keys), 1), figsize=(4.2 * max(len(keys), 1), 3.6), squeeze=False)
+    for ax, (a, b, m) in zip(axes[0], keys):
+        t = next((d for d in diffs if (d['a'], d['b'], d['metric']) == (a, b, m)), None)
+        bs = next((d for d in boots if (d['a'], d['b'], d['metric']) == (a, b, m)), None)
+        ax.axhline(0, color='k', lw=0.8)
+        if t is not None:
+            ax.scatter(np.zeros(len(t['differences'])) - 0.15, t['differences'], color='C0', zorder=3,
+                       label='per seed')
+            ax.errorbar([-0.05], [t['mean']], yerr=[[t['mean'] - t['ci'][0]], [t['ci'][1] - t['mean']]], fmt='s',
+                        color='C0', capsize=5, label=f"mean, 95% t-CI ({len(t['seeds'])} seeds)")
+        if bs is not None:
+            ax.errorbar([0.15], [bs['mean']], yerr=[[bs['mean'] - bs['ci'][0]], [bs['ci'][1] - bs['mean']]], fmt='D',
+                        color='C1', capsize=5, label=f"95% bootstrap CI ({bs['n_images']} images)")
+        ax.set_xlim(-0.6, 0.6)
+        ax.set_xticks([])
+        ax.set_title(f"{LABELS.get(a, a)} − {LABELS.get(b, b)}\n{m}", fontsize=9)
+        ax.grid(alpha=0.3, axis='y')
+        ax.legend(fontsize=7, loc='best')
+    if not keys: axes[0][0].set_axis_off()
+    fig.tight_layout()
+    if path is not None: save_figure(fig, path)
+    return fig
+
+# %% ../nbs/80_experiments.ipynb #d2c71dd6
 def pick_images(dataset, n: int = 4):
     "The `n` validation images with the most GT persons (ties: smallest id) — a deterministic choice."
     count = {}
@@ -308,18 +449,33 @@ def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vi
     if path is not None: save_figure(fig, path)
     return fig
 
-def write_comparison(runs: dict, out_dir, n_images: int = 4) -> dict:
-    "The comparison: `ap_per_epoch.png`, `results.md`/`results.json` (table, paired differences), `examples.png`."
+def write_comparison(runs: dict, out_dir, n_images: int = 4, base='', bootstrap: int = 1000) -> dict:
+    """The comparison: `ap_per_epoch.png`, `differences.png`, `results.md`/`results.json` (table, seed-paired and
+    bootstrap differences), `examples.png`. `base`: the run the fine-tunes started from, shown beside them."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = comparison_table(runs)
+    shown = {'omnipose_base': [str(base)], **runs} if base else dict(runs)
+    rows = comparison_table(shown)
     run = RunFolder(out)
-    files = [run.figure('ap_per_epoch'), run.results_md, run.results, run.figure('examples')]
-    plot_ap_curves(runs, files[0])
+    files = [run.figure('ap_per_epoch'), run.figure('differences'), run.results_md, run.results, run.figure('examples')]
+    scratch = {k: v for k, v in shown.items() if k in ('omnipose', 'omnipose_an') and v}
+    tunes = {k: v for k, v in shown.items() if k not in scratch and v}
+    if base and scratch and tunes:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+        plot_ap_curves(scratch, title='From scratch', ax=axes[0])
+        plot_ap_curves(tunes, title='Fine-tunes of the base (dashed)', ax=axes[1])
+        save_figure(fig, files[0])
+    else: plot_ap_curves(shown, files[0])
     plt.close('all')
     diffs = paired_differences(runs)
-    atomic_write_text(format_table(rows) + '\n' + ''.join('\n' + d['sentence'] + '\n' for d in diffs), files[1])
-    atomic_write_json({'runs': runs, 'table': rows, 'differences': diffs}, files[2])
-    prediction_grid(runs, n_images=n_images, path=files[3])
+    try: boots, skipped = (paired_bootstrap(runs, n_draws=bootstrap) if bootstrap else []), ''
+    except FileNotFoundError as e: boots, skipped = [], f"no paired bootstrap: {e}"
+    plot_differences(diffs, boots, files[1])
     plt.close('all')
-    return {'table': rows, 'differences': diffs, 'files': [str(f) for f in files]}
+    lines = [d['sentence'] for d in diffs + boots] + ([skipped] if skipped else [])
+    atomic_write_text(format_table(rows) + '\n' + ''.join('\n' + x + '\n' for x in lines), files[2])
+    atomic_write_json({'runs': runs, 'base': str(base or ''), 'table': rows, 'differences': diffs, 'bootstrap': boots,
+                       **({'bootstrap_skipped': skipped} if skipped else {})}, files[3])
+    prediction_grid(shown, n_images=n_images, path=files[4])
+    plt.close('all')
+    return {'table': rows, 'differences': diffs, 'bootstrap': boots, 'files': [str(f) for f in files]}

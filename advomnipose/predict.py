@@ -87,18 +87,22 @@ def predict_dataset(model, loader, cfg: Config, device='cpu', progress=True, des
     _, first = np.unique(allr['index'], return_index=True)      # drop sampler padding duplicates, sort by index
     return {k: v[first] for k, v in allr.items()}
 
-def evaluate_predictions(dataset, preds: dict, cfg: Config) -> dict:
-    "COCO: the 10 AP/AR numbers; MPII: PCKh table. `preds` from `predict_dataset`."
+def evaluate_predictions(dataset, preds: dict, cfg: Config, details: bool = False):
+    """COCO: the 10 AP/AR numbers; MPII: PCKh table. `preds` from `predict_dataset`. With `details`,
+    `(metrics, {'results': COCO result dicts, 'image_evals': per-image matching})` (COCO; `None` for MPII)."""
     if cfg.DATASET.DATASET == 'mpii':
         gt = Path(dataset.root) / 'annot' / 'gt_valid.mat'
-        return evaluate_pckh(preds['coords'], gt)
+        metrics = evaluate_pckh(preds['coords'], gt)
+        return (metrics, None) if details else metrics
     results = coco_results_from_predictions(
         preds['coords'], preds['maxvals'], preds['image_id'], preds['center'], preds['scale'], preds['score'],
         sigmas=dataset.spec.sigmas_array(), in_vis_thre=cfg.TEST.IN_VIS_THRE, oks_thre=cfg.TEST.OKS_THRE,
         soft_nms=cfg.TEST.SOFT_NMS)
     # evaluate on the images the dataset covers (all of them, unless DATASET.MAX_SAMPLES cut it short)
     img_ids = sorted({int(r['image_id']) for r in dataset.records})
-    return evaluate_coco(dataset.gt_json_path, results, sigmas=dataset.spec.sigmas_array(), img_ids=img_ids)
+    out = evaluate_coco(dataset.gt_json_path, results, sigmas=dataset.spec.sigmas_array(), img_ids=img_ids,
+                        image_evals=details)
+    return (out[0], {'results': results, 'image_evals': out[1]}) if details else out
 
 def predict_images(model, cfg, dataset, image_ids, device='cpu') -> dict:
     "{image_id: (N×J×3 keypoints with scores in image px)} for the GT persons of `image_ids` in a val `dataset`."

@@ -31,8 +31,9 @@ class RunFolder:
     results = _RunFile('results.json')
     results_md = _RunFile('results.md')
     tensorboard = _RunFile('tb')
+    image_evals = _RunFile('val_image_evals.pth')
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
-    TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name)   # a training run's results
+    TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name, image_evals.name)   # results
     _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}
 
     def __init__(self, path): self.path = Path(path)
@@ -63,6 +64,22 @@ class RunFolder:
     def save_weights(self, state_dict: dict, which: str = 'best') -> Path:
         "A model `state_dict` as `model_best.pth` (`which='best'`) or `final_state.pth` (`'final'`)."
         return atomic_save(state_dict, self.weights_path(which))
+
+    def val_results(self, split: str) -> Path:
+        "The COCO results file of the best validation on `split` (HRNet's name: `keypoints_<set>_results.json`)."
+        return self.path / f'keypoints_{split}_results.json'
+    def write_val_results(self, results: list, split: str) -> Path:
+        return atomic_write_json(results, self.val_results(split))
+    def add_image_evals(self, epoch: int, packed: dict) -> Path:
+        "Record one validation's `pack_image_evaluations` under its epoch (replacing that epoch's, if any)."
+        evals = self.read_image_evals() if self.image_evals.exists() else {}
+        evals[int(epoch)] = packed
+        return atomic_save({str(e): v for e, v in sorted(evals.items())}, self.image_evals)
+    def read_image_evals(self) -> dict:
+        "{epoch: packed per-image matching} of every validation (see `add_image_evals`)."
+        if not self.image_evals.is_file():
+            raise FileNotFoundError(f"{self.image_evals} does not exist: this run kept no per-image evaluations")
+        return {int(e): v for e, v in safe_load(self.image_evals).items()}
 
     def set_parent(self, checkpoint) -> Path:
         "Record the checkpoint this run starts from, and its run folder if it is in one, in `parent.json`."
@@ -95,8 +112,9 @@ class RunFolder:
         return stale
 
     def training_files(self) -> list[Path]:
-        "The files of `TRAINING` that exist here: a training run's results, which only a resume may continue."
-        return [self.path / n for n in self.TRAINING if (self.path / n).exists()]
+        "A training run's results here (`TRAINING`, the best validation's results files): only a resume continues them."
+        named = [self.path / n for n in self.TRAINING if (self.path / n).exists()]
+        return named + sorted(self.path.glob(self.val_results('*').name))
 
     def remove_training_files(self) -> list[Path]:
         "Delete `training_files` and `parent.json` (a run is about to start over them); returns what was deleted."

@@ -19,6 +19,7 @@ from .config import Config, load_config
 from .omnipose import build_model, load_checkpoint
 from .datasets import build_dataset, build_loader
 from .predict import predict_dataset, evaluate_predictions, to_model_input
+from .evaluation import pack_image_evaluations
 from .runs import RunFolder
 
 # %% auto #0
@@ -247,8 +248,17 @@ class Trainer:
 
     def validate(self) -> dict:
         preds = predict_dataset(self.model, self.val_loader, self.cfg, self.device, self.progress, 'validate')
-        metrics = evaluate_predictions(self.val_set, preds, self.cfg) if self.is_main else None
+        metrics, self.val_details = (evaluate_predictions(self.val_set, preds, self.cfg, details=True) if self.is_main
+                                     else (None, None))
         return broadcast_object(metrics)
+
+    def keep_validation(self, epoch: int, is_best: bool):
+        "The last validation's per-image matching (every epoch) and, on a new best, its COCO results file."
+        d = getattr(self, 'val_details', None)
+        if not self.is_main or not d: return
+        self.run.add_image_evals(epoch, pack_image_evaluations(d['image_evals']))
+        if is_best: self.run.write_val_results(d['results'], self.cfg.DATASET.TEST_SET)
+        self.val_details = None
 
     @property
     def perf_key(self): return 'Mean' if self.cfg.DATASET.DATASET == 'mpii' else 'AP'
@@ -268,6 +278,7 @@ class Trainer:
             perf = metrics.get(self.perf_key, -math.inf)
             is_best = perf > self.best_perf
             if is_best: self.best_perf, self.best_epoch = perf, epoch
+            self.keep_validation(epoch, is_best)
             record = {'epoch': epoch, 'lr': lr, **stats, **metrics, 'train_time': t_train,
                       'epoch_time': time.time() - t0, 'nan_skipped': self.nan_skipped,
                       'data_skipped': self.data_skipped}
@@ -313,7 +324,7 @@ class Trainer:
             return None
         return SummaryWriter(self.run.tensorboard)
 
-# %% ../nbs/41_train.ipynb #0b314a79
+# %% ../nbs/41_train.ipynb #9bf9cf4a
 def train(cfg: Config, out_dir, **kwargs) -> dict:
     "Build a `Trainer` and run it to `TRAIN.END_EPOCH`; returns the summary."
     return Trainer(cfg, out_dir, **kwargs).fit()
@@ -356,6 +367,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/41_train.ipynb #8e4f2dc5
+# %% ../nbs/41_train.ipynb #65f73d6e
 #| eval: false
 if __name__ == '__main__': main()

@@ -146,6 +146,17 @@ class ImageReader:
         if self.is_zip: return sorted(self._members_by_name())
         return sorted(f.name for f in self.source.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
 
+    @property
+    def others(self) -> list[str]:
+        ("The files that are not images by their names (folder: top level; zip: any depth), sorted; hidden files "
+         "and macOS `__MACOSX` entries left out.")
+        if self.is_zip:
+            found = (PurePosixPath(i.filename) for i in _open_zip(self.source).infolist() if not i.is_dir())
+            return sorted(str(m) for m in found if m.suffix.lower() not in IMAGE_SUFFIXES and m.parts[0] != '__MACOSX'
+                          and not m.name.startswith('.'))
+        return sorted(f.name for f in self.source.iterdir()
+                      if f.is_file() and f.suffix.lower() not in IMAGE_SUFFIXES and not f.name.startswith('.'))
+
     def member(self, name: str) -> str:
         "The archive member holding `name`: `name` itself, `<archive stem>/name`, or the one member of that file name."
         zf = _open_zip(self.source)
@@ -203,7 +214,7 @@ class ImageReader:
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
 
-# %% ../nbs/23_dataio.ipynb #df27289e
+# %% ../nbs/23_dataio.ipynb #7d5bbef0
 def image_source_candidates(root, image_set: str) -> tuple[list[Path], list[Path]]:
     "(folders, zips) where the images of `image_set` may live under a COCO-layout root, in order of preference."
     root = Path(root)
@@ -226,7 +237,7 @@ def find_coco_images(root, image_set: str) -> Path | None:
         if p.is_file() and zipfile.is_zipfile(p): return p
     return None
 
-# %% ../nbs/23_dataio.ipynb #362e1715
+# %% ../nbs/23_dataio.ipynb #f155b2ed
 def read_json(path, what: str = 'annotation'):
     "The parsed JSON file `path`; `FileNotFoundError`/`AnnotationError` naming it (`what` says what it should be)."
     p = Path(path)
@@ -272,7 +283,7 @@ def check_keypoints(kps, num_joints: int, what: str, path):
     except (TypeError, OverflowError): pass
     keypoint_array(kps, num_joints, what, path)
 
-# %% ../nbs/23_dataio.ipynb #6bcf6c3d
+# %% ../nbs/23_dataio.ipynb #fcbb04ec
 def _keypoint_category(cats, path) -> dict:
     kc = [c for c in cats if isinstance(c, dict) and 'keypoints' in c]
     named = [c for c in kc if c.get('name') == 'person']
@@ -339,7 +350,7 @@ class CocoAnnotations:
                 boxes.append(box)
         return keep, np.array(boxes, dtype=np.float64).reshape(-1, 4)
 
-# %% ../nbs/23_dataio.ipynb #fcbb04ec
+# %% ../nbs/23_dataio.ipynb #a4ad93cc
 def gt_person(ann: dict, category_id, img_w: int, img_h: int, num_joints: int, path='<annotations>'):
     """`(None, clipped box)` for a person the recipe crops, else `(reason, None)`; the reasons: other_category, crowd,
     invalid_box, no_keypoints."""
@@ -355,7 +366,7 @@ def gt_person(ann: dict, category_id, img_w: int, img_h: int, num_joints: int, p
     if not kps.max() > 0: return 'no_keypoints', None
     return None, clipped
 
-# %% ../nbs/23_dataio.ipynb #7ab7e421
+# %% ../nbs/23_dataio.ipynb #de25c1de
 def read_detections(src, category_id: int = 1, score_thr: float = 0.0) -> tuple[list, dict]:
     """COCO detection results (path or list) → `(kept, stats)`: `kept` holds `{image_id, bbox (4,), score}` of the
     boxes of `category_id` with score >= `score_thr` (an entry without `category_id` counts as that category)."""

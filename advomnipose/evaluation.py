@@ -137,9 +137,9 @@ def _np(x, dtype=np.float64) -> np.ndarray:
 
 def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, box_scores=None, sigmas=None,
                                   in_vis_thre: float = 0.2, oks_thre: float = 0.9, soft_nms: bool = False,
-                                  category_id: int = 1) -> list:
+                                  category_id: int = 1, extras=None) -> list:
     """COCO keypoint results (list of dicts) from coords N×J×2 (image px), maxvals N×J(×1), per-instance image ids,
-    boxes (center, scale)."""
+    boxes (center, scale); `extras` (N dicts) adds fields to each instance's result."""
     coords, mv = _np(coords), _np(maxvals)
     mv = mv[..., 0] if mv.ndim == 3 else mv
     if coords.ndim != 3 or coords.shape[-1] != 2: raise ValueError(f"coords must be N x J x 2, got {coords.shape}")
@@ -157,6 +157,11 @@ def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, b
         if bad.size:
             raise ValueError(f"{name} of instance {bad[0]} (image_id {ids[bad[0]]}) is not finite "
                              f"({bad.size} instances in all)")
+    if extras is not None:
+        extras = list(extras)
+        if len(extras) != N: raise ValueError(f"extras has {len(extras)} entries for {N} instances")
+        clash = {k for e in extras for k in e} & {'image_id', 'category_id', 'keypoints', 'score'}
+        if clash: raise ValueError(f"extras must not replace the COCO fields {sorted(clash)}")
     _default_sigmas(sigmas, J)
     areas = (scales[:, 0] * PIXEL_STD) * (scales[:, -1] * PIXEL_STD)
     scores = rescore(mv, box, in_vis_thre)
@@ -168,7 +173,8 @@ def coco_results_from_predictions(coords, maxvals, image_ids, centers, scales, b
         keep = (soft_oks_nms if soft_nms else oks_nms)(db, oks_thre, sigmas)
         for k in (keep or range(len(idx))):
             results.append(dict(image_id=int(img), category_id=int(category_id),
-                                keypoints=[float(v) for v in kpts[idx[k]].reshape(-1)], score=float(scores[idx[k]])))
+                                keypoints=[float(v) for v in kpts[idx[k]].reshape(-1)], score=float(scores[idx[k]]),
+                                **(extras[idx[k]] if extras is not None else {})))
     return results
 
 # %% ../nbs/30_evaluation.ipynb #46ae3ee6

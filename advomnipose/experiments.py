@@ -18,6 +18,7 @@ from .config import Config, load_config, apply_opts, layout_opts, model_width
 from .datasets import build_dataset
 from .predict import predict_images
 from .runs import RunFolder
+from .omnipose import read_state_dict
 from .evaluation import resampled_ap, bootstrap_counts, unpack_image_evaluations
 from .visualize import draw_skeleton, save_figure
 
@@ -170,12 +171,12 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
 
 # %% ../nbs/80_experiments.ipynb #411518aa
 BASE = dict(config='experiments/synthetic/omnipose_base_64x96.yaml', data_root='data/synthetic_base', n_train=8000,
-            n_val=500, seed=0, threads=2, shipped='experiments/synthetic/base')
+            n_val=500, seed=0, threads=1, shipped='experiments/synthetic/base')
 BASE_FILES = (RunFolder.config, RunFolder.best, RunFolder.metrics, RunFolder.history)
 
 def compare_weights(a, b) -> dict:
-    "`{'identical': bit-for-bit equal, 'max_abs_diff': ...}` of two `state_dict` files (same keys and shapes)."
-    sa, sb = safe_load(a), safe_load(b)
+    "`{'identical': bit-for-bit equal, 'max_abs_diff': ...}` of the weights of two checkpoints (same keys and shapes)."
+    sa, sb = read_state_dict(a), read_state_dict(b)
     if sa.keys() != sb.keys():
         raise ValueError(f"{a} and {b} hold different keys: {sorted(set(sa) ^ set(sb))[:5]}")
     bad = [k for k in sa if sa[k].shape != sb[k].shape]

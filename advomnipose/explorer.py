@@ -4,7 +4,7 @@
 
 # %% ../nbs/85_explorer.ipynb #2a4abf24
 from __future__ import annotations
-import html
+import html, io
 from pathlib import Path
 import numpy as np
 import cv2
@@ -16,12 +16,14 @@ from .transforms import get_affine_transform
 from .evaluation import keypoint_oks
 from .dataio import CocoAnnotations, ImageReader, find_coco_images
 from .predict import Predictor
+from .pose import PoseEstimator
 from .runs import RunFolder
 from .visualize import draw_skeleton, heatmap_overlay
 
 # %% auto #0
 __all__ = ['find_checkpoints', 'default_data_root', 'CocoImages', 'load_predictor', 'predict_image', 'instance_oks',
-           'match_to_gt', 'per_joint_oks_table', 'heatmaps_to_image', 'render_panels', 'oks_table_html', 'explorer']
+           'match_to_gt', 'per_joint_oks_table', 'heatmaps_to_image', 'render_panels', 'oks_table_html', 'figure_png',
+           'explorer']
 
 # %% ../nbs/85_explorer.ipynb #275c3919
 def find_checkpoints(root=None) -> list[Path]:
@@ -79,15 +81,17 @@ def load_predictor(path, device=None, **kw) -> Predictor:
         _PREDICTORS[key] = Predictor.from_checkpoint(p, **({'device': device} if device is not None else {}), **kw)
     return _PREDICTORS[key]
 
-def predict_image(predictor: Predictor, data: CocoImages, image_id, boxes='gt') -> dict:
-    """Predictions (with heatmaps) for one dataset image: `boxes` = 'gt' (the GT persons), None (the whole image)
-    or N×4 xywh."""
+def predict_image(predictor: Predictor | PoseEstimator, data: CocoImages, image_id, boxes='gt') -> dict:
+    """Predictions (with heatmaps) for one dataset image by a `Predictor` or `PoseEstimator`: `boxes` = 'gt' (the GT
+    persons), 'detector' (the estimator's person detector), None (the whole image) or N×4 xywh."""
+    if isinstance(boxes, str) and boxes not in ('gt', 'detector'):
+        raise ValueError(f"boxes must be 'gt', 'detector', None or an N x 4 array, got {boxes!r}")
+    est = predictor if isinstance(predictor, PoseEstimator) else PoseEstimator(predictor)
     img = data.image(image_id)
     gt_anns, gt_boxes = data.persons(image_id)
-    b = gt_boxes if isinstance(boxes, str) and boxes == 'gt' else boxes
-    if isinstance(boxes, str) and boxes != 'gt':
-        raise ValueError(f"boxes must be 'gt', None or an N x 4 array, got {boxes!r}")
-    preds = predictor.predict(img, b, return_heatmaps=True)
+    if isinstance(boxes, str) and boxes == 'detector': preds = est(img, return_heatmaps=True)
+    elif boxes is None: preds = est(img, whole_image=True, return_heatmaps=True)
+    else: preds = est(img, boxes=gt_boxes if isinstance(boxes, str) else boxes, return_heatmaps=True)
     return dict(image_id=image_id, image=img, gt=gt_anns, gt_boxes=gt_boxes, preds=preds)
 
 # %% ../nbs/85_explorer.ipynb #8a0844be
@@ -223,11 +227,17 @@ def _ckpt_options(root):
 
 def _model_label(tag, ck): return f"{tag}: {Path(ck).parent.name}/{Path(ck).name}"
 
+def figure_png(fig: Figure) -> bytes:
+    "The PNG bytes of a matplotlib figure (what the widget shows, whatever the notebook's matplotlib backend)."
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=fig.dpi, bbox_inches='tight')
+    return buf.getvalue()
+
 def explorer(outputs_root=None, data_root=None, split: str = 'val2017', device=None, max_cache: int = 64):
     """An ipywidgets box to browse a COCO-format dataset through one or two checkpoints (see the notebook); returns
     the box."""
     import ipywidgets as W
-    from IPython.display import display
+    from IPython.display import display, Image
     opts = _ckpt_options(outputs_root)
     ck_a = W.Dropdown(options=opts, value=opts[0][1] if opts else None, description='model A',
                       layout=W.Layout(width='48%'))
@@ -286,9 +296,9 @@ def explorer(outputs_root=None, data_root=None, split: str = 'val2017', device=N
         person.value = person.options[0][1]
         fig = render_panels(data.image(iid), anns, state['preds'], spec, None if heat.value == 'none' else heat.value,
                             match.value)
-        with fig_out:
+        with fig_out:                                # a PNG: a bare Figure shows as text without pyplot's inline setup
             fig_out.clear_output(wait=True)
-            display(fig)
+            display(Image(figure_png(fig)))
         update_table()
         status.value = (f"{note}{len(data)} images in {html.escape(str(data.root))} {html.escape(data.split)}; "
                         f"image {iid}")

@@ -9,7 +9,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['COCO_SIGMAS', 'SIDE_COLORS', 'COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS',
-           'MPII_PCKH_EXCLUDED', 'KeypointSpec', 'spec_from_coco_category', 'get_keypoint_spec']
+           'MPII_PCKH_EXCLUDED', 'KeypointSpec', 'spec_from_coco_category', 'get_keypoint_spec', 'spec_to_dict',
+           'spec_from_dict']
 
 # %% ../nbs/01_keypoints.ipynb #4ad543a8
 @dataclass(frozen=True)
@@ -127,3 +128,26 @@ def get_keypoint_spec(name: str) -> KeypointSpec:
     specs = {'coco': COCO17, 'mpii': MPII16}
     if name not in specs: raise KeyError(f"unknown keypoint set {name!r}; expected one of {sorted(specs)}")
     return specs[name]
+
+# %% ../nbs/01_keypoints.ipynb #6620d4e1
+_SPEC_FIELDS = ('name', 'joint_names', 'skeleton', 'flip_pairs', 'upper_body', 'lower_body', 'sigmas')
+
+def spec_to_dict(spec: KeypointSpec) -> dict:
+    "A keypoint set as plain lists and strings (what a checkpoint stores)."
+    d = {k: getattr(spec, k) for k in (*_SPEC_FIELDS, 'limb_colors')}
+    return {k: (None if v is None else v if isinstance(v, str) else [list(x) if isinstance(x, tuple) else x for x in v])
+            for k, v in d.items()}
+
+def spec_from_dict(d: dict, where: str = 'keypoint set') -> KeypointSpec:
+    "The `KeypointSpec` of a `spec_to_dict` entry (`COCO17`/`MPII16` themselves when it equals one of them)."
+    if not isinstance(d, dict): raise ValueError(f"{where}: expected a dict of keypoint fields, got {type(d).__name__}")
+    missing = [k for k in _SPEC_FIELDS if k not in d]
+    if missing: raise ValueError(f"{where}: missing field(s) {missing} (expected {list(_SPEC_FIELDS)})")
+    tup = lambda v: tuple(tuple(x) if isinstance(x, (list, tuple)) else x for x in v)
+    names, skel = tuple(d['joint_names']), tup(d['skeleton'])
+    spec = KeypointSpec(name=str(d['name']), joint_names=names, skeleton=skel, flip_pairs=tup(d['flip_pairs']),
+                        upper_body=tup(d['upper_body']), lower_body=tup(d['lower_body']),
+                        sigmas=None if d['sigmas'] is None else tuple(float(v) for v in d['sigmas']),
+                        limb_colors=_limb_colors(skel, names) if d.get('limb_colors') is None
+                        else tup(d['limb_colors']))
+    return next((s for s in (COCO17, MPII16) if s == spec), spec)

@@ -10,20 +10,20 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 from tqdm.auto import tqdm
-from .core import amp_context, dist_env, all_gather_objects
-from .config import Config, load_config
+from .core import amp_context, dist_env, all_gather_objects, safe_load
+from .config import Config, ConfigError, load_config, get_default_config, merge_into
 from .keypoints import KeypointSpec, COCO17, MPII16
 from .transforms import crop_image, normalize_image, IMAGENET_MEAN, IMAGENET_STD
 from .codec import HeatmapCodec
 from .dataio import load_image
-from .omnipose import load_omnipose, read_state_dict
+from .omnipose import load_omnipose, read_state_dict, detect_config
 from .datasets import unwrap_dataset
-from .runs import RunFolder
+from .runs import RunFolder, checkpoint_info
 from .evaluation import rescore, coco_results_from_predictions, evaluate_coco, evaluate_pckh
 
 # %% auto #0
-__all__ = ['flip_back', 'flip_test_heatmaps', 'model_heatmaps', 'to_model_input', 'predict_dataset',
-           'evaluate_predictions', 'predict_images', 'Predictor']
+__all__ = ['BACKENDS', 'flip_back', 'flip_test_heatmaps', 'model_heatmaps', 'to_model_input', 'predict_dataset',
+           'evaluate_predictions', 'predict_images', 'MissingInferenceInfoError', 'checkpoint_settings', 'Predictor']
 
 # %% ../nbs/31_predict.ipynb #8254eb9b
 def _flip_perm(num_joints: int, flip_pairs) -> list:
@@ -155,27 +155,83 @@ def _spec_for(num_joints: int, cfg: Config | None = None, src: str = 'checkpoint
                          "pass spec=KeypointSpec(...)")
     return spec
 
+BACKENDS = ('torch', 'onnxruntime')
+
+class MissingInferenceInfoError(ValueError):
+    "A bare state_dict: nothing says the input size, heatmap size or keypoint set its model was trained with."
+
+def _cfg_opts(cfg: Config) -> dict:
+    T = cfg.TEST
+    return dict(image_size=tuple(cfg.MODEL.IMAGE_SIZE), heatmap_size=tuple(cfg.MODEL.HEATMAP_SIZE),
+                flip_test=T.FLIP_TEST, dark=T.DARK, blur_kernel=T.BLUR_KERNEL, batch_size=T.BATCH_SIZE_PER_GPU,
+                in_vis_thre=T.IN_VIS_THRE)
+
+def checkpoint_settings(path, cfg=None, image_size=None) -> tuple:
+    """`(model, Predictor options, config, source)` of a checkpoint: the OmniPose its keys describe, and the sizes,
+    keypoint set and test options from, in order: `cfg` (a Config or YAML path), the checkpoint's own `inference`
+    entry (every file the kit writes has one), a training checkpoint's `config` entry, the run folder's
+    `config.yaml` beside it, or an explicit `image_size` (the heatmap a quarter of it). Anything else is a bare
+    state_dict: `MissingInferenceInfoError`, never a guessed size."""
+    path = Path(path)
+    obj = safe_load(path)
+    info = checkpoint_info(obj, str(path))
+    model = load_omnipose(read_state_dict(obj, what=str(path)))
+    have = {k: list(v) if isinstance(v, tuple) else v for k, v in model.config().items()}
+    if info is not None and any(have.get(k) != v for k, v in info['model'].items()):
+        raise ValueError(f"{path}: the weights describe {detect_config(model.state_dict())} but the checkpoint's "
+                         f"inference entry says {info['model']}")
+    run = RunFolder.of_checkpoint(path)
+    if cfg is not None:
+        source = str(cfg) if isinstance(cfg, (str, Path)) else 'cfg'
+        if isinstance(cfg, (str, Path)): cfg = load_config(cfg)
+    elif info is not None: cfg, source = info['cfg'], f'{path.name} (its inference entry)'
+    elif isinstance(obj, dict) and isinstance(obj.get('config'), dict):       # a training checkpoint of 2026's kit
+        try: cfg = merge_into(get_default_config(), obj['config'])
+        except ConfigError as e: raise ConfigError(f"{path}: its config entry: {e}") from None
+        source = f'{path.name} (its config entry)'
+    elif run is not None: cfg, source = run.read_config(), str(run.config)
+    elif image_size is not None:
+        return model, {'spec': _spec_for(model.num_joints, None, str(path))}, None, 'arguments'
+    else:
+        raise MissingInferenceInfoError(
+            f"{path} is a bare state_dict: it does not say the input size, heatmap size or keypoint set its model "
+            "was trained with (no 'inference' entry, no config.yaml beside it), and guessing runs it wrongly. "
+            "Pass the experiment YAML it was trained with: --cfg CONFIG.yaml (Python: cfg='CONFIG.yaml', "
+            "or image_size=(W, H))")
+    if isinstance(cfg, Config) and cfg.MODEL.NUM_JOINTS != model.num_joints:
+        raise ValueError(f"{source}: MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS} "
+                         f"but the checkpoint {path} has {model.num_joints} joints")
+    opts = _cfg_opts(cfg)
+    if info is not None and source.endswith('(its inference entry)'):
+        opts.update(image_size=info['image_size'], heatmap_size=info['heatmap_size'])
+    spec = info['spec'] if info is not None else _spec_for(model.num_joints, cfg, str(path))
+    return model, {**opts, 'spec': spec}, cfg, source
+
 # %% ../nbs/31_predict.ipynb #f2eb2324
 class Predictor:
     ("Top-down pose inference: person boxes → affine crops (as in training) → heatmaps (flip test) → "
      "DARK keypoints in image pixels.")
     def __init__(self, model: nn.Module, image_size=(192, 256), spec: KeypointSpec = COCO17, device=None,
                  flip_test: bool = True, dark: bool = True, batch_size: int = 32, padding: float = 1.25,
-                 blur_kernel: int = 11, in_vis_thre: float = 0.2, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+                 blur_kernel: int = 11, in_vis_thre: float = 0.2, mean=IMAGENET_MEAN, std=IMAGENET_STD,
+                 heatmap_size=None):
         W, H = (int(v) for v in image_size)
         if W < 2 or H < 2: raise ValueError(f"image_size must be (W, H) of at least 2 px, got {tuple(image_size)}")
         if int(batch_size) < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.device = torch.device(device) if device is not None else _module_device(model)
         self.model = model.to(self.device).eval()
-        self.codec = HeatmapCodec((W, H), (max(1, W // 4), max(1, H // 4)), dark=dark, blur_kernel=blur_kernel,
-                                  padding=padding)
+        hm = (max(1, W // 4), max(1, H // 4)) if heatmap_size is None else tuple(int(v) for v in heatmap_size)
+        self.codec = HeatmapCodec((W, H), hm, dark=dark, blur_kernel=blur_kernel, padding=padding)
         self.spec, self.flip_test, self.batch_size = spec, bool(flip_test), int(batch_size)
         self.in_vis_thre = float(in_vis_thre)
         self.mean, self.std = tuple(mean), tuple(std)
-        self.checkpoint, self.cfg = None, None
+        self.checkpoint, self.cfg, self.source = None, None, 'arguments'
+        self.backend = getattr(model, 'backend', 'torch')
 
     @property
     def image_size(self) -> tuple: return self.codec.image_size
+    @property
+    def heatmap_size(self) -> tuple: return self.codec.heatmap_size
     @property
     def dark(self) -> bool: return self.codec.dark
     @property
@@ -187,30 +243,22 @@ class Predictor:
 
     def __repr__(self):
         return (f"Predictor({type(self.model).__name__}, image_size={self.image_size}, spec={self.spec.name}, "
-                f"device={self.device}, flip_test={self.flip_test}, dark={self.dark}, batch_size={self.batch_size})")
+                f"device={self.device}, flip_test={self.flip_test}, dark={self.dark}, batch_size={self.batch_size}, "
+                f"backend={self.backend!r})")
 
     @classmethod
-    def from_checkpoint(cls, path, cfg=None, **kw) -> 'Predictor':
-        """An OmniPose rebuilt from the checkpoint's keys and loaded strictly; image size, keypoint set and test options
-        from `cfg` (a Config or YAML path; default: the run folder's `config.yaml` beside the checkpoint); `kw`
-        overrides."""
-        path = Path(path)
-        run = RunFolder.of_checkpoint(path)
-        if cfg is None and run is not None: cfg = run.config
-        cfg_src = str(cfg) if isinstance(cfg, (str, Path)) else 'cfg'
-        if isinstance(cfg, (str, Path)): cfg = load_config(cfg)
-        model = load_omnipose(read_state_dict(path))
-        opts = {}
-        if cfg is not None:
-            if cfg.MODEL.NUM_JOINTS != model.num_joints:
-                raise ValueError(f"{cfg_src}: MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS} "
-                                 f"but the checkpoint {path} has {model.num_joints} joints")
-            T = cfg.TEST
-            opts = dict(image_size=tuple(cfg.MODEL.IMAGE_SIZE), flip_test=T.FLIP_TEST, dark=T.DARK,
-                        blur_kernel=T.BLUR_KERNEL, batch_size=T.BATCH_SIZE_PER_GPU, in_vis_thre=T.IN_VIS_THRE)
-        if 'spec' not in kw: opts['spec'] = _spec_for(model.num_joints, cfg, str(path))
+    def from_checkpoint(cls, path, cfg=None, backend: str = 'torch', **kw) -> 'Predictor':
+        """An OmniPose rebuilt from the checkpoint's keys and loaded strictly, run with the input size, heatmap size,
+        keypoint set and test options the checkpoint was trained with (`checkpoint_settings`); `kw` overrides.
+        `backend='onnxruntime'` runs the same network exported to ONNX (`export.onnx_backend`); a `.onnx` file
+        is loaded with ONNX Runtime."""
+        if backend not in BACKENDS: raise ValueError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+        if Path(path).suffix.lower() == '.onnx' or backend == 'onnxruntime':
+            from advomnipose.export import onnx_predictor      # optional: onnx/onnxruntime (the [export] extra)
+            return onnx_predictor(path, cfg, **kw)
+        model, opts, cfg, source = checkpoint_settings(path, cfg, kw.get('image_size'))
         pred = cls(model, **{**opts, **kw})
-        pred.checkpoint, pred.cfg = str(path), cfg
+        pred.checkpoint, pred.cfg, pred.source = str(path), cfg, source
         return pred
 
     def crop(self, image, boxes=None):
@@ -237,6 +285,10 @@ class Predictor:
         if hm.shape[1] != self.spec.num_joints:
             raise ValueError(f"the model returns {hm.shape[1]} heatmaps but the keypoint set {self.spec.name!r} "
                              f"has {self.spec.num_joints} joints")
+        w, h = self.heatmap_size
+        if tuple(hm.shape[-2:]) != (h, w):
+            raise ValueError(f"the model returns {hm.shape[-1]}x{hm.shape[-2]} (W x H) heatmaps for "
+                             f"{self.image_size[0]}x{self.image_size[1]} crops, but the heatmap size is {w}x{h}")
         return hm.float()
 
     def predict_many(self, images, boxes_list=None, box_scores_list=None,

@@ -7,13 +7,62 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from .core import atomic_save, atomic_write_json, atomic_write_text, safe_load
-from .config import Config, load_config
-from .omnipose import build_model, load_checkpoint
+from .config import Config, ConfigError, load_config, get_default_config, merge_into
+from .keypoints import KeypointSpec, spec_to_dict, spec_from_dict
+from .omnipose import build_model, load_checkpoint, model_kwargs
 
 # %% auto #0
-__all__ = ['RunFolder']
+__all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder']
 
-# %% ../nbs/40_runs.ipynb #57cf30a7
+# %% ../nbs/40_runs.ipynb #3db64d04
+INFO_KEY = 'inference'
+INFO_FORMAT = 1
+
+def _plain(v):
+    "Tuples to lists, recursively (what YAML, JSON and a weights-only load all read)."
+    if isinstance(v, dict): return {k: _plain(x) for k, x in v.items()}
+    return [_plain(x) for x in v] if isinstance(v, (list, tuple)) else v
+
+def inference_info(cfg: Config, spec: KeypointSpec, model=None) -> dict:
+    ("What inference needs from a checkpoint: input/heatmap size, keypoint set, model layout "
+     "(`model.config()`, else from `cfg`) and the config.")
+    layout = model.config() if model is not None else {k: v for k, v in model_kwargs(cfg).items() if k != 'init'}
+    if layout['num_joints'] != spec.num_joints:
+        raise ValueError(f"the model has {layout['num_joints']} joints but the keypoint set {spec.name!r} "
+                         f"has {spec.num_joints}")
+    return {'format': INFO_FORMAT, 'image_size': _plain(cfg.MODEL.IMAGE_SIZE),
+            'heatmap_size': _plain(cfg.MODEL.HEATMAP_SIZE), 'keypoints': spec_to_dict(spec),
+            'model': _plain(layout), 'config': cfg.to_dict()}
+
+def _size(v, key, where):
+    if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, int) and x > 0 for x in v)):
+        raise ValueError(f"{where}: inference.{key} must be [W, H] of positive ints, got {v!r}")
+    return tuple(v)
+
+def check_inference_info(info, where: str = 'checkpoint') -> dict:
+    ("The `inference` entry of a checkpoint, checked: sizes as tuples, `spec` (a `KeypointSpec`) "
+     "and `cfg` (a `Config`) added.")
+    if not isinstance(info, dict): raise ValueError(f"{where}: inference entry is a {type(info).__name__}, not a dict")
+    need = ('format', 'image_size', 'heatmap_size', 'keypoints', 'model', 'config')
+    missing = [k for k in need if k not in info]
+    if missing: raise ValueError(f"{where}: inference entry lacks {missing} (expected {list(need)})")
+    if info['format'] != INFO_FORMAT:
+        raise ValueError(f"{where}: inference format {info['format']!r}; this kit reads format {INFO_FORMAT}")
+    spec = spec_from_dict(info['keypoints'], f"{where}: inference.keypoints")
+    if info['model'].get('num_joints') != spec.num_joints:
+        raise ValueError(f"{where}: inference.model has {info['model'].get('num_joints')} joints, "
+                         f"inference.keypoints {spec.num_joints}")
+    try: cfg = merge_into(get_default_config(), info['config'])
+    except ConfigError as e: raise ConfigError(f"{where}: inference.config: {e}") from None
+    return {**info, 'image_size': _size(info['image_size'], 'image_size', where),
+            'heatmap_size': _size(info['heatmap_size'], 'heatmap_size', where), 'spec': spec, 'cfg': cfg}
+
+def checkpoint_info(obj, where: str = 'checkpoint') -> dict | None:
+    "The checked `inference` entry of a loaded checkpoint (`check_inference_info`), or None when it has none."
+    if isinstance(obj, dict) and INFO_KEY in obj: return check_inference_info(obj[INFO_KEY], where)
+    return None
+
+# %% ../nbs/40_runs.ipynb #598943a7
 class _RunFile:
     "A file of a run as an attribute: its path on a `RunFolder`, its name on the class (`RunFolder.best`)."
     def __init__(self, name: str): self.name = name
@@ -60,10 +109,16 @@ class RunFolder:
         "`metrics.jsonl`: one JSON line per epoch record."
         return atomic_write_text(''.join(json.dumps(r) + '\n' for r in records), self.history)
     def write_metrics(self, summary: dict) -> Path: return atomic_write_json(summary, self.metrics)
-    def save_checkpoint(self, state: dict) -> Path: return atomic_save(state, self.checkpoint)
-    def save_weights(self, state_dict: dict, which: str = 'best') -> Path:
-        "A model `state_dict` as `model_best.pth` (`which='best'`) or `final_state.pth` (`'final'`)."
-        return atomic_save(state_dict, self.weights_path(which))
+    def save_checkpoint(self, state: dict, info: dict) -> Path:
+        "The training state (with its `state_dict`) and `info` (`inference_info`) as `checkpoint.pth`."
+        if 'state_dict' not in state: raise ValueError("a training checkpoint needs its model's 'state_dict'")
+        check_inference_info(info, 'info')
+        return atomic_save({**state, INFO_KEY: info}, self.checkpoint)
+    def save_weights(self, state_dict: dict, info: dict, which: str = 'best') -> Path:
+        ("A model `state_dict` with `info` (`inference_info`) as `model_best.pth` (`which='best'`) "
+         "or `final_state.pth` (`'final'`).")
+        check_inference_info(info, 'info')
+        return atomic_save({'state_dict': state_dict, INFO_KEY: info}, self.weights_path(which))
 
     def val_results(self, split: str) -> Path:
         "The COCO results file of the best validation on `split` (HRNet's name: `keypoints_<set>_results.json`)."

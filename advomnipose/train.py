@@ -16,11 +16,11 @@ from tqdm.auto import tqdm
 from .core import (seed_everything, rng_state, set_rng_state, safe_load, project_root, amp_context,
                               init_distributed, broadcast_object, any_rank, dist_env)
 from .config import Config, load_config
-from .omnipose import build_model, load_checkpoint
-from .datasets import build_dataset, build_loader
+from .omnipose import build_model, load_checkpoint, read_state_dict
+from .datasets import build_dataset, build_loader, unwrap_dataset
 from .predict import predict_dataset, evaluate_predictions, to_model_input
 from .evaluation import pack_image_evaluations
-from .runs import RunFolder
+from .runs import RunFolder, inference_info
 
 # %% auto #0
 __all__ = ['JointsMSELoss', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args', 'start_kwargs', 'default_out_dir',
@@ -160,17 +160,21 @@ class Trainer:
         "Bring the files written after the checkpoint (best weights, history) in line with it (a kill between writes)."
         if ck['best_epoch'] == ck['epoch'] - 1:            # the checkpoint's own weights are the best ones
             best, sd = self.run.best, ck['state_dict']
-            old = safe_load(best) if best.exists() else {}
+            old = read_state_dict(best) if best.exists() else {}
             if old.keys() != sd.keys() or not all(torch.equal(old[k], sd[k].cpu()) for k in sd):
-                self.run.save_weights(sd, 'best')
+                self.run.save_weights(sd, self.inference_info(), 'best')
                 print(f"{best}: rewritten with the weights of the best epoch {ck['best_epoch']} from the checkpoint "
                       f"({'it was missing' if not old else 'it held other weights'}: a kill between the two writes)")
         self.run.write_history(self.history)
 
     def save(self, is_best: bool):
         if not self.is_main: return
-        self.run.save_checkpoint(self.state())
-        if is_best: self.run.save_weights(self.model.state_dict(), 'best')
+        self.run.save_checkpoint(self.state(), self.inference_info())
+        if is_best: self.run.save_weights(self.model.state_dict(), self.inference_info(), 'best')
+
+    def inference_info(self) -> dict:
+        "What inference needs (`runs.inference_info`): this run's sizes, its validation set's keypoints, the layout."
+        return inference_info(self.cfg, unwrap_dataset(self.val_set).spec, self.model)
 
     # --- one step / one epoch -------------------------------------------------------------------
     def train_step(self, img, target, tw, meta, epoch: int, it: int) -> dict | None:
@@ -292,7 +296,7 @@ class Trainer:
                                                   if k in ('loss', 'mse', 'AP', 'Mean', 'epoch_time', 'd_acc_fake_p')))
         summary = self.summary(time.time() - t_start)
         if self.is_main:
-            self.run.save_weights(self.model.state_dict(), 'final')
+            self.run.save_weights(self.model.state_dict(), self.inference_info(), 'final')
             self.run.write_metrics(summary)
         return summary
 

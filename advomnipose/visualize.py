@@ -12,7 +12,7 @@ from .keypoints import COCO17, KeypointSpec
 from .transforms import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['draw_skeleton', 'heatmap_overlay', 'image_grid', 'save_figure', 'denormalize']
+__all__ = ['draw_skeleton', 'draw_persons', 'heatmap_overlay', 'image_grid', 'save_figure', 'denormalize']
 
 # %% ../nbs/04_visualize.ipynb #441af30d
 def _as_numpy(x):
@@ -57,6 +57,35 @@ def draw_skeleton(image_rgb, keypoints, spec: KeypointSpec = COCO17, vis_thresh:
     return img
 
 # %% ../nbs/04_visualize.ipynb #bf980dd7
+def draw_persons(image_rgb, persons, spec: KeypointSpec = COCO17, vis_thresh: float = 0.2, boxes: bool = True,
+                 labels: bool = True, box_color=(255, 255, 0)) -> np.ndarray:
+    ("A copy of `image_rgb` with each person of `persons` (dicts with `keypoints` J×3 and optionally `box` xywh, "
+     "`score`, `box_score`) drawn: box, skeleton and score.")
+    img = np.ascontiguousarray(_as_numpy(image_rgb)).copy()
+    if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
+        raise ValueError(f'image must be H x W x 3 uint8, got shape {img.shape} dtype {img.dtype}')
+    persons = list(persons)
+    for i, p in enumerate(persons):
+        if 'keypoints' not in p: raise ValueError(f"person {i} has no 'keypoints' (keys: {sorted(p)})")
+    t = max(1, round(max(img.shape[:2]) / 400))
+    for p in persons:
+        if not (boxes and 'box' in p): continue
+        x, y, w, h = (float(v) for v in p['box'])
+        p0, p1 = (int(round(x)), int(round(y))), (int(round(x + w - 1)), int(round(y + h - 1)))
+        cv2.rectangle(img, p0, p1, box_color, t)
+        if labels and 'score' in p:
+            text = f"{p['score']:.2f}" + (f" (box {p['box_score']:.2f})" if 'box_score' in p else '')
+            scale = 0.4 * t
+            (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+            top = max(p0[1], th + 4)
+            cv2.rectangle(img, (p0[0], top - th - 4), (p0[0] + tw + 4, top), box_color, -1)
+            cv2.putText(img, text, (p0[0] + 2, top - 3), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1, cv2.LINE_AA)
+    if persons:
+        img = draw_skeleton(img, np.stack([np.asarray(p['keypoints'], np.float64) for p in persons]), spec,
+                            vis_thresh=vis_thresh, kind='score')
+    return img
+
+# %% ../nbs/04_visualize.ipynb #b121491f
 def heatmap_overlay(image, heatmaps, joint=None, alpha: float = 0.5, colormap: int = cv2.COLORMAP_JET) -> np.ndarray:
     "`image` (H x W x 3 uint8) blended with the colour-mapped maximum of the selected `heatmaps` (J x h x w)."
     img = _as_numpy(image)
@@ -74,7 +103,7 @@ def heatmap_overlay(image, heatmaps, joint=None, alpha: float = 0.5, colormap: i
     col = cv2.cvtColor(cv2.applyColorMap(np.uint8(np.clip(m, 0, 1) * 255), colormap), cv2.COLOR_BGR2RGB)
     return cv2.addWeighted(img, 1 - alpha, col, alpha, 0)
 
-# %% ../nbs/04_visualize.ipynb #b121491f
+# %% ../nbs/04_visualize.ipynb #a4afd270
 def image_grid(images, ncols: int = 4, titles=None, scale: float = 3.0) -> Figure:
     "A matplotlib Figure showing `images` (H x W x 3 uint8/float in [0, 1], or H x W) in a grid of `ncols` columns."
     images = [_as_numpy(im) for im in images]
@@ -102,7 +131,7 @@ def save_figure(fig: Figure, path) -> Path:
     fig.savefig(path, bbox_inches='tight', dpi=100)
     return path
 
-# %% ../nbs/04_visualize.ipynb #a4afd270
+# %% ../nbs/04_visualize.ipynb #62310254
 def denormalize(x, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> np.ndarray:
     "CHW (or NCHW) normalised float tensor/array -> HWC (or NHWC) uint8 RGB."
     a = _as_numpy(x).astype(np.float32)

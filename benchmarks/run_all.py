@@ -20,7 +20,7 @@ MD = ROOT / 'BENCHMARKS.md'
 GPU_CMD = 'make bench ARGS=--gpu'
 WORKERS = 16
 TARGET_CFG = ('W48', '384x288')       # the training configuration of the input-bound question
-SECTIONS = ('cpu', 'gpu', 'input')
+SECTIONS = ('cpu', 'onnx', 'gpu', 'input')   # onnx: written by benchmarks/bench_onnx.py, kept here
 
 
 def machine(gpu: bool) -> dict:
@@ -268,6 +268,8 @@ def write_md(mode, info, steps, res, cmd, date, md=MD):
     secs[mode] = run_section(mode, info, steps, res, cmd, date)
     if 'gpu' not in secs or 'Pending: no GPU' in secs['gpu']: secs['gpu'] = pending_gpu()   # keep the instructions current
     if 'cpu' not in secs: secs['cpu'] = section('cpu', '## CPU (quick settings)\n\nNot run yet: `make bench`.')
+    if 'onnx' not in secs:
+        secs['onnx'] = section('onnx', '## ONNX Runtime (CPU)\n\nNot run yet: `python benchmarks/bench_onnx.py`.')
     g = gpu_train_rate(res.get('model')) if mode == 'gpu' else None
     if g is None:
         mm = re.search(r'<!-- gpu-summary (\{.*?\}) -->', secs['gpu'])

@@ -17,7 +17,7 @@ from .omnipose import load_checkpoint
 from .discriminator import PoseDiscriminator, ConfidenceDiscriminator
 from .codec import HeatmapCodec
 from .evaluation import keypoint_oks
-from .train import Trainer, parse_args, default_out_dir
+from .train import Trainer, parse_args, default_out_dir, start_kwargs, fit_or_exit
 from .decode import get_max_preds
 from .core import amp_context
 
@@ -204,7 +204,8 @@ def main(argv=None):
     args = parse_args(argv, 'Adversarial OmniPose training (OmniPoseAN; with --pretrained CKPT: OmniPoseAN2).',
                       pretrained=True)
     cfg = load_config(args.cfg, args.opts)
-    summary = train_adversarial(cfg, default_out_dir(args, '_an'), args.pretrained, progress=not args.no_progress)
+    summary = fit_or_exit(train_adversarial, cfg, default_out_dir(args, '_an'), args.pretrained,
+                          progress=not args.no_progress, **start_kwargs(args))
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 

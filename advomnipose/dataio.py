@@ -4,7 +4,7 @@
 
 # %% ../nbs/23_dataio.ipynb #8be35221
 from __future__ import annotations
-import json, os, zipfile
+import json, math, os, tempfile, threading, zipfile
 from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 import numpy as np
@@ -14,9 +14,10 @@ from PIL import Image
 from .transforms import clean_box
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'ImageReadError', 'AnnotationError', 'decode_image', 'load_image', 'ImageReader',
-           'image_source_candidates', 'find_image_source', 'find_coco_images', 'read_json', 'require_fields',
-           'box_xywh', 'CocoAnnotations', 'gt_person', 'read_detections', 'read_mpii']
+__all__ = ['IMAGE_SUFFIXES', 'LIBJPEG_DAMAGE', 'ImageReadError', 'AnnotationError', 'decoder_messages', 'decode_image',
+           'load_image', 'ImageReader', 'image_source_candidates', 'find_image_source', 'find_coco_images', 'read_json',
+           'require_fields', 'box_xywh', 'keypoint_array', 'check_keypoints', 'CocoAnnotations', 'gt_person',
+           'read_detections', 'read_mpii']
 
 # %% ../nbs/23_dataio.ipynb #cbff14cb
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -27,15 +28,53 @@ class ImageReadError(OSError, ValueError):
 class AnnotationError(ValueError):
     "An annotation file or entry is malformed."
 
+_STDERR_SINK: dict = {}     # pid -> (lock, temporary file) that file descriptor 2 points to during a decode
+LIBJPEG_DAMAGE = ('Corrupt JPEG data', 'Premature end of JPEG file')   # libjpeg's warnings about damaged data
+
+def _stderr_sink():
+    pid = os.getpid()
+    sink = _STDERR_SINK.get(pid)
+    if sink is None:
+        _STDERR_SINK.clear()      # inherited from a parent process: its file offset is shared, never reuse it
+        sink = _STDERR_SINK[pid] = (threading.RLock(), tempfile.TemporaryFile())
+    return sink
+
+def decoder_messages(fn, *args):
+    "`(fn(*args), text)`: what `fn` printed to file descriptor 2 (C libraries such as libjpeg) goes to `text`."
+    lock, f = _stderr_sink()
+    fd = f.fileno()
+    with lock:
+        try: saved = os.dup(2)
+        except OSError: return fn(*args), ''           # no stderr at all: nothing to read
+        os.dup2(fd, 2)
+        try: out = fn(*args)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        n = os.lseek(fd, 0, os.SEEK_CUR)
+        if not n: return out, ''
+        os.lseek(fd, 0, os.SEEK_SET)
+        said = os.read(fd, n)
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+    return out, said.decode(errors='replace')
+
 def decode_image(data: bytes, where: str = '<bytes>', rgb: bool = True) -> np.ndarray:
     "Decode encoded image bytes to H×W×3 uint8 (RGB, or OpenCV's BGR with `rgb=False`); errors name `where`."
     if not data: raise ImageReadError(f"{where}: empty file")
     is_jpeg = data[:2] == b'\xff\xd8'
     if is_jpeg and b'\xff\xd9' not in data[-1024:] and data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda'):
         raise ImageReadError(f"{where}: truncated JPEG (no end-of-image marker after the last scan)")
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    buf, flags = np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
+    img, said = decoder_messages(cv2.imdecode, buf, flags) if is_jpeg else (cv2.imdecode(buf, flags), '')
+    damage = [line for line in said.splitlines() if line.startswith(LIBJPEG_DAMAGE)]
+    if said and not damage: os.write(2, said.encode())       # not about this image's data: pass it on
     if img is None:
-        raise ImageReadError(f"{where}: cannot decode {len(data)} bytes (corrupt, or not an image format OpenCV reads)")
+        raise ImageReadError(f"{where}: cannot decode {len(data)} bytes (corrupt, or not an image format OpenCV reads)"
+                             + (f"; libjpeg: {damage[0]}" if damage else ''))
+    if damage:
+        raise ImageReadError(f"{where}: corrupt JPEG data (libjpeg: {damage[0]}); "
+                             "the pixels after the damage are garbage")
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if rgb else img
 
 def load_image(image) -> np.ndarray:
@@ -222,6 +261,28 @@ def box_xywh(box, what: str, path) -> np.ndarray:
         raise AnnotationError(f"{path}: {what} has bbox {box!r}; expected 4 finite numbers [x, y, w, h]")
     return b
 
+def keypoint_array(kps, num_joints: int, what: str, path) -> np.ndarray:
+    "The `(3·num_joints,)` float64 keypoints `[x, y, v, ...]` of an entry, all finite, else `AnnotationError`."
+    try: k = np.asarray(kps, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AnnotationError(f"{path}: {what} has keypoints that are not numbers: {str(kps)[:80]}") from None
+    if k.shape != (3 * num_joints,):
+        raise AnnotationError(f"{path}: {what} has {k.size} keypoint values; "
+                              f"expected {3 * num_joints} (x, y, v for {num_joints} joints)")
+    bad = np.flatnonzero(~np.isfinite(k))
+    if bad.size:
+        i = int(bad[0])
+        raise AnnotationError(f"{path}: {what} has keypoint value {k[i]} at index {i} (joint {i // 3}, "
+                              f"{'xyv'[i % 3]}); expected finite numbers ({bad.size} non-finite in all)")
+    return k
+
+def check_keypoints(kps, num_joints: int, what: str, path):
+    "`keypoint_array`'s checks, fast when the keypoints are fine (their sum is finite); its error when not."
+    try:
+        if len(kps) == 3 * num_joints and math.isfinite(sum(kps)): return
+    except (TypeError, OverflowError): pass
+    keypoint_array(kps, num_joints, what, path)
+
 # %% ../nbs/23_dataio.ipynb #fcbb04ec
 def _keypoint_category(cats, path) -> dict:
     kc = [c for c in cats if isinstance(c, dict) and 'keypoints' in c]
@@ -248,12 +309,15 @@ class CocoAnnotations:
             self.images[int(im['id'])] = im
         self.by_image = {}
         anns = data.get('annotations', [])
+        cat, J = self.category['id'], len(self.category['keypoints'])
         for a in anns:
             aid = a.get('id', '?') if isinstance(a, dict) else '?'
             require_fields(a, ['id', 'image_id', 'category_id'], f"annotation {aid}", where)
             if int(a['image_id']) not in self.images:
                 raise AnnotationError(f"{where}: annotation {a['id']} refers to image_id {a['image_id']}, "
                                       "which is not in 'images'")
+            if a['category_id'] == cat and 'keypoints' in a:
+                check_keypoints(a['keypoints'], J, f"annotation {a['id']} (image_id {a['image_id']})", where)
             self.by_image.setdefault(int(a['image_id']), []).append(a)
         self.n_annotations = len(anns)
 
@@ -296,10 +360,7 @@ def gt_person(ann: dict, category_id, img_w: int, img_h: int, num_joints: int, p
     require_fields(ann, ['bbox', 'keypoints', 'area'], what, path)
     box = box_xywh(ann['bbox'], what, path)
     if box[2] < 0 or box[3] < 0: raise AnnotationError(f"{path}: {what} has a negative box size {ann['bbox']}")
-    kps = np.asarray(ann['keypoints'], dtype=np.float64)
-    if kps.shape != (3 * num_joints,):
-        raise AnnotationError(f"{path}: {what} has {kps.size} keypoint values; "
-                              f"expected {3 * num_joints} (x, y, v for {num_joints} joints)")
+    kps = keypoint_array(ann['keypoints'], num_joints, what, path)
     clipped = clean_box(box, img_w, img_h)
     if not ann['area'] > 0 or clipped is None or box[2] == 0 or box[3] == 0: return 'invalid_box', None
     if not kps.max() > 0: return 'no_keypoints', None
@@ -352,6 +413,12 @@ def read_mpii(path, labelled: bool = True) -> list[dict]:
             if j.shape != (16, 2) or v.shape != (16,):
                 raise AnnotationError(f"{path}: {what} has joints {j.shape} / joints_vis {v.shape}; "
                                       "expected (16, 2) / (16,)")
+            bad = np.flatnonzero(~np.isfinite(np.concatenate([j.ravel(), v])))
+            if bad.size:
+                k = int(bad[0])
+                field, val = ('joints', j.ravel()[k]) if k < 32 else ('joints_vis', v[k - 32])
+                raise AnnotationError(f"{path}: {what} has {field} value {val} (joint {k // 2 if k < 32 else k - 32}); "
+                                      "expected finite numbers")
             e.update(joints=j, joints_vis=v)
         out.append(e)
     return out

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from .keypoints import COCO17, MPII16, MPII_PCKH_GROUPS, MPII_HEAD_SIZE_FACTOR, MPII_PCKH_EXCLUDED
 from .transforms import PIXEL_STD
-from .dataio import read_json
+from .dataio import read_json, check_keypoints
 
 # %% auto #0
 __all__ = ['STATS_NAMES', 'keypoint_oks', 'oks_iou', 'rescore', 'oks_nms', 'soft_oks_nms', 'coco_image_id',
@@ -197,9 +197,7 @@ def _check_gt(ds, src: str):
         if a.get('category_id') not in cat_ids: continue
         missing = [f for f in _GT_FIELDS if f not in a]
         if missing: raise ValueError(f"GT {src}: annotation #{i} (id {a.get('id', '?')}) lacks {missing}")
-        if len(a['keypoints']) != 3 * J:
-            raise ValueError(f"GT {src}: annotation id {a['id']} has {len(a['keypoints'])} keypoint values, "
-                             f"expected 3 x {J}")
+        check_keypoints(a['keypoints'], J, f"annotation id {a['id']}", f"GT {src}")   # 3·J finite numbers
         if a['image_id'] not in img_ids:
             raise ValueError(f"GT {src}: annotation id {a['id']} names image_id {a['image_id']} missing from 'images'")
         n_kp += 1

@@ -109,7 +109,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
               width: int = 0, max_iters: int = 0, ft_max_iters: int = 0, batch_size: int = 0, workers: int = 2,
               p_weight: float = 1e-3, c_weight: float = 1e-3, out_root='outputs', experiments=EXPERIMENTS,
               n_examples: int = 4, opts=None, ft_opts=None, parallel: int = 1, ft_lr: float = 0.0,
-              bootstrap: int = 1000, log=print) -> dict:
+              bootstrap: int = 1000, resume: bool = False, log=print) -> dict:
     """Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns
     `{'runs': {experiment: [run dirs]}, 'compare': dir}`. From-scratch runs use `seeds`, fine-tunes `ft_seeds`
     (default: `seeds`), from `base` (a run folder with `model_best.pth`) or else from their seed's OmniPose run."""
@@ -129,7 +129,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
         raise ValueError(f"fine-tune seeds {ft_seeds} need OmniPose runs of the same seeds (seeds {seeds}, "
                          f"experiments {list(experiments)}), or a base run to start from")
     common = dict(config=config, data_root=str(data_root), width=width, batch_size=batch_size,
-                  workers=workers, n_examples=n_examples, opts=dict(opts or {}))
+                  workers=workers, n_examples=n_examples, opts=dict(opts or {}), resume=bool(resume))
     runs = {e: [] for e in experiments}
 
     def tag(seeds_, s): return run if len(seeds_) == 1 else f'{run}_s{s}'

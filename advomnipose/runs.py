@@ -82,6 +82,7 @@ class RunFolder:
     tensorboard = _RunFile('tb')
     image_evals = _RunFile('val_image_evals.pth')
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
+    TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name, image_evals.name)   # results
     _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}
 
     def __init__(self, path): self.path = Path(path)
@@ -164,6 +165,17 @@ class RunFolder:
         stale = sorted(self.path.glob('.tmp_*')) if self.path.is_dir() else []
         for p in stale: p.unlink()
         return stale
+
+    def training_files(self) -> list[Path]:
+        "A training run's results here (`TRAINING`, the best validation's results files): only a resume continues them."
+        named = [self.path / n for n in self.TRAINING if (self.path / n).exists()]
+        return named + sorted(self.path.glob(self.val_results('*').name))
+
+    def remove_training_files(self) -> list[Path]:
+        "Delete `training_files` and `parent.json` (a run is about to start over them); returns what was deleted."
+        gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else [])
+        for p in gone: p.unlink()
+        return gone
 
     def is_finished(self) -> bool: return all(p.exists() for p in (self.metrics, self.history, self.config))
 

@@ -16,14 +16,15 @@ from tqdm.auto import tqdm
 from .core import (seed_everything, rng_state, set_rng_state, safe_load, project_root, amp_context,
                               init_distributed, broadcast_object, any_rank, dist_env)
 from .config import Config, load_config
-from .omnipose import build_model, load_checkpoint
+from .omnipose import build_model, load_checkpoint, read_state_dict
 from .datasets import build_dataset, build_loader, unwrap_dataset
 from .predict import predict_dataset, evaluate_predictions, to_model_input
 from .evaluation import pack_image_evaluations
 from .runs import RunFolder, inference_info
 
 # %% auto #0
-__all__ = ['JointsMSELoss', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args', 'default_out_dir', 'main']
+__all__ = ['JointsMSELoss', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args', 'start_kwargs', 'default_out_dir',
+           'fit_or_exit', 'main']
 
 # %% ../nbs/41_train.ipynb #d04d74da
 class JointsMSELoss(nn.Module):
@@ -46,11 +47,13 @@ class Trainer:
     parent_checkpoint = ''           # a fine-tune's starting checkpoint (recorded in the run's parent.json)
 
     def __init__(self, cfg: Config, out_dir, device=None, train_set=None, val_set=None,
-                 progress: bool = True, resume: bool | None = None, tensorboard: bool = False):
+                 progress: bool = True, resume: bool | None = None, tensorboard: bool = False,
+                 overwrite: bool = False):
         self.cfg, self.run = cfg, RunFolder(out_dir)
         self.out = self.run.path
         self.rank, self.world, local = init_distributed()
         self.is_main = self.rank == 0
+        start_from = self._start_from(resume, overwrite)    # before anything is built: a refusal costs nothing
         self.device = torch.device(device or (f'cuda:{local}' if torch.cuda.is_available() else 'cpu'))
         self.progress = progress
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
@@ -87,15 +90,33 @@ class Trainer:
         if self.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
             for p in self.run.remove_stale_temp(): print(f'removed {p}, left by an interrupted write')
+            if start_from is None and overwrite:
+                for p in self.run.remove_training_files(): print(f'overwrite: removed {p} of the previous run')
             self.run.write_config(cfg)
             if self.parent_checkpoint: self.run.set_parent(self.parent_checkpoint)
-        ck = self.run.checkpoint
-        resume = (cfg.TRAIN.RESUME or cfg.AUTO_RESUME) if resume is None else resume
-        if resume:
-            path = Path(cfg.TRAIN.CHECKPOINT) if cfg.TRAIN.CHECKPOINT else ck
-            if path.exists(): self.load_state(path)
-            elif cfg.TRAIN.RESUME and cfg.TRAIN.CHECKPOINT:
-                raise FileNotFoundError(f"TRAIN.RESUME is set but TRAIN.CHECKPOINT {path} does not exist")
+        if start_from is not None: self.load_state(start_from)
+
+    def _start_from(self, resume: bool | None, overwrite: bool) -> Path | None:
+        """The checkpoint to resume from, or None to start at epoch 0; refuses to start over the files of a run
+        (`RunFolder.training_files`) unless `overwrite`. `resume=None` follows `TRAIN.RESUME`/`AUTO_RESUME`."""
+        cfg = self.cfg
+        if resume and overwrite:
+            raise ValueError(f"{self.out}: resume=True and overwrite=True exclude each other (continue the run, "
+                             "or start it again)")
+        if resume is None: resume = bool(cfg.TRAIN.RESUME or cfg.AUTO_RESUME) and not overwrite
+        path = Path(cfg.TRAIN.CHECKPOINT) if cfg.TRAIN.CHECKPOINT else self.run.checkpoint
+        if resume and path.exists(): return path
+        if resume and cfg.TRAIN.RESUME and cfg.TRAIN.CHECKPOINT:
+            raise FileNotFoundError(f"TRAIN.RESUME is set but TRAIN.CHECKPOINT {path} does not exist")
+        found = ', '.join(p.name for p in self.run.training_files())
+        if found and not overwrite:
+            again = "start again from epoch 0 with overwrite=True (command line: --overwrite), which deletes them"
+            if resume:
+                raise FileExistsError(f"{self.out} holds a run ({found}) but no {path.name} to resume from; "
+                                      f"{again}, or choose another folder")
+            raise FileExistsError(f"{self.out} already holds a run ({found}); continue it with resume=True "
+                                  f"(command line: --resume; or AUTO_RESUME true in the config), or {again}")
+        return None
 
     # --- hooks for the adversarial trainer -------------------------------------------------
     def build_extra(self): pass
@@ -131,7 +152,20 @@ class Trainer:
         self.epoch, self.best_perf, self.best_epoch = ck['epoch'], ck['perf'], ck['best_epoch']
         self.history, self.nan_skipped, self.data_skipped = list(ck['history']), ck['nan_skipped'], ck['data_skipped']
         self.load_extra_state(ck)
-        if self.is_main: print(f'resumed from {path} at epoch {self.epoch}')
+        if self.is_main:
+            print(f'resumed from {path} at epoch {self.epoch}')
+            self._catch_up(ck)
+
+    def _catch_up(self, ck: dict):
+        "Bring the files written after the checkpoint (best weights, history) in line with it (a kill between writes)."
+        if ck['best_epoch'] == ck['epoch'] - 1:            # the checkpoint's own weights are the best ones
+            best, sd = self.run.best, ck['state_dict']
+            old = read_state_dict(best) if best.exists() else {}
+            if old.keys() != sd.keys() or not all(torch.equal(old[k], sd[k].cpu()) for k in sd):
+                self.run.save_weights(sd, self.inference_info(), 'best')
+                print(f"{best}: rewritten with the weights of the best epoch {ck['best_epoch']} from the checkpoint "
+                      f"({'it was missing' if not old else 'it held other weights'}: a kill between the two writes)")
+        self.run.write_history(self.history)
 
     def save(self, is_best: bool):
         if not self.is_main: return
@@ -307,17 +341,32 @@ def parse_args(argv=None, description='Train OmniPose (supervised).', pretrained
     if pretrained:
         ap.add_argument('--pretrained', default=None, help='supervised OmniPose checkpoint to fine-tune (OmniPoseAN2)')
     ap.add_argument('--no-progress', action='store_true')
+    again = ap.add_mutually_exclusive_group()
+    again.add_argument('--resume', action='store_true', help='continue the run in the output folder (its checkpoint)')
+    again.add_argument('--overwrite', action='store_true',
+                       help='start again from epoch 0 in an output folder that holds a run (its files are deleted)')
     ap.add_argument('--opts', nargs=argparse.REMAINDER, default=[], help='KEY VALUE overrides, e.g. TRAIN.LR 1e-4')
     return ap.parse_args(argv)
+
+def start_kwargs(args) -> dict:
+    "The trainer's `resume`/`overwrite` from `--resume`/`--overwrite` (neither: the config's `AUTO_RESUME` decides)."
+    return {'resume': True if args.resume else None, 'overwrite': args.overwrite}
 
 def default_out_dir(args, suffix: str = '') -> Path:
     "`--out` when given, else `outputs/<config name><suffix>`."
     return Path(args.out) if args.out else project_root() / 'outputs' / (Path(args.cfg).stem + suffix)
 
+def fit_or_exit(fit, *args, **kwargs):
+    "`fit(*args, **kwargs)` for a command line: a run folder in the way is exit code 2 and its message on stderr."
+    try: return fit(*args, **kwargs)
+    except FileExistsError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.cfg, args.opts)
-    summary = train(cfg, default_out_dir(args), progress=not args.no_progress)
+    summary = fit_or_exit(train, cfg, default_out_dir(args), progress=not args.no_progress, **start_kwargs(args))
     if dist_env()[0] == 0: print(json.dumps({k: summary[k] for k in ('best_epoch', 'best', 'output_dir')}, indent=1))
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary

@@ -28,21 +28,23 @@ class ImageReadError(OSError, ValueError):
 class AnnotationError(ValueError):
     "An annotation file or entry is malformed."
 
-_STDERR_SINK: dict = {}     # pid -> (lock, temporary file) that file descriptor 2 points to during a decode
+_STDERR_SINK: dict = {}     # pid -> (lock, descriptor of an unlinked temporary file) fd 2 points to during a decode
 LIBJPEG_DAMAGE = ('Corrupt JPEG data', 'Premature end of JPEG file')   # libjpeg's warnings about damaged data
 
 def _stderr_sink():
     pid = os.getpid()
     sink = _STDERR_SINK.get(pid)
     if sink is None:
-        _STDERR_SINK.clear()      # inherited from a parent process: its file offset is shared, never reuse it
-        sink = _STDERR_SINK[pid] = (threading.RLock(), tempfile.TemporaryFile())
+        for _, fd in _STDERR_SINK.values(): os.close(fd)    # a parent process's: its file offset is shared
+        _STDERR_SINK.clear()
+        fd, path = tempfile.mkstemp(prefix='advomnipose-stderr-')
+        os.unlink(path)
+        sink = _STDERR_SINK[pid] = (threading.RLock(), fd)
     return sink
 
 def decoder_messages(fn, *args):
     "`(fn(*args), text)`: what `fn` printed to file descriptor 2 (C libraries such as libjpeg) goes to `text`."
-    lock, f = _stderr_sink()
-    fd = f.fileno()
+    lock, fd = _stderr_sink()
     with lock:
         try: saved = os.dup(2)
         except OSError: return fn(*args), ''           # no stderr at all: nothing to read

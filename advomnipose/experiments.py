@@ -235,6 +235,7 @@ def run_metrics(run: dict) -> dict:
     best = run['summary']['best']
     aps = np.array([a for _, a in _ap_series(run)])
     return {**{k: best.get(k, float('nan')) for k in METRIC_KEYS}, 'best epoch': run['summary']['best_epoch'],
+            'AP (last epoch)': float(aps[-1]) if len(aps) else float('nan'),
             'AP epoch-to-epoch std': _stability(aps),
             'train time (s)': run['summary']['train_time_total']}
 
@@ -254,7 +255,7 @@ def comparison_table(runs: dict) -> list[dict]:
 
 def format_table(rows: list[dict]) -> str:
     "Markdown table (mean ± std when a row averages several seeds)."
-    cols = [*METRIC_KEYS, 'best epoch', 'AP epoch-to-epoch std', 'train time (s)']
+    cols = [*METRIC_KEYS, 'best epoch', 'AP (last epoch)', 'AP epoch-to-epoch std', 'train time (s)']
     out = ['| experiment | runs | ' + ' | '.join(cols) + ' |', '|---|---|' + '---|' * len(cols)]
     for r in rows:
         cells = []
@@ -308,7 +309,7 @@ def plot_ap_curves(runs: dict, path=None, title='Validation AP per epoch', conti
 
 # %% ../nbs/80_experiments.ipynb #7498670b
 PAIRS = (('omnipose_an2', 'omnipose_ft_control'), ('omnipose_an', 'omnipose'))
-DIFF_METRICS = ('AP', 'AP epoch-to-epoch std')
+DIFF_METRICS = ('AP', 'AP (last epoch)', 'AP epoch-to-epoch std')
 
 def _per_seed(dirs) -> dict:
     "{seed: `run_metrics`} of an experiment's runs."
@@ -340,9 +341,10 @@ def paired_differences(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, confidence
 
 # %% ../nbs/80_experiments.ipynb #053bb694
 def _evals_of(run_dir, epochs='best') -> dict:
-    "{epoch: per-image matching} of a run's validations ('best': only the best epoch's)."
+    "{epoch: per-image matching} of a run's validations ('best' / 'last': only that epoch's)."
     run = RunFolder(run_dir)
     ev = run.read_image_evals()
+    if epochs == 'last': ev = {max(ev): ev[max(ev)]}
     if epochs == 'best':
         best = run.read_metrics()['best_epoch']
         if best not in ev: raise ValueError(f"{run.image_evals} has no evaluation of the best epoch {best}")
@@ -361,22 +363,22 @@ def paired_bootstrap(runs: dict, pairs=PAIRS, metrics=DIFF_METRICS, n_draws: int
             raise ValueError(f"{a} has seeds {sorted(sa)} but {b} has {sorted(sb)}: the runs cannot be paired")
         seeds = sorted(sa)
         for m in metrics:
-            which = 'best' if m == 'AP' else 'all'
+            which = {'AP': 'best', 'AP (last epoch)': 'last'}.get(m, 'all')
             ev = {(x, s): _evals_of(d[s], which) for x, d in ((a, sa), (b, sb)) for s in seeds}
-            if m != 'AP' and any(len(v) < 3 for v in ev.values()): continue
+            if which == 'all' and any(len(v) < 3 for v in ev.values()): continue
             ids = {tuple(e['image_ids']) for v in ev.values() for e in v.values()}
             if len(ids) != 1:
                 raise ValueError(f"{a} and {b} were validated on different images: a paired bootstrap needs one set")
             n_img = len(ids.pop())
 
-            def stat(v, c, m=m):
-                aps = [resampled_ap(e, c) for e in v.values()]        # the best epoch's, or every epoch's
-                return aps[0] if m == 'AP' else _stability(aps)
+            def stat(v, c, which=which):
+                aps = [resampled_ap(e, c) for e in v.values()]        # the best or last epoch's, or every epoch's
+                return _stability(aps) if which == 'all' else aps[0]
 
             def diff(c): return float(np.mean([stat(ev[(a, s)], c) - stat(ev[(b, s)], c) for s in seeds]))
             full = diff(np.ones(n_img, dtype=int))
-            draws = np.array([diff(c) for c in bootstrap_counts(n_img, n_draws if m == 'AP' else max(n_draws // 4, 100),
-                                                                seed)])
+            n = n_draws if which != 'all' else max(n_draws // 4, 100)      # stability: every epoch per draw
+            draws = np.array([diff(c) for c in bootstrap_counts(n_img, n, seed)])
             lo, hi = (float(q) for q in np.percentile(draws, [50 * (1 - confidence), 50 * (1 + confidence)]))
             excludes = bool(lo > 0 or hi < 0)
             sentence = (f"{LABELS.get(a, a)} − {LABELS.get(b, b)}, {m}: {full:+.4f} (95% bootstrap CI over the {n_img} "
@@ -477,6 +479,7 @@ def write_comparison(runs: dict, out_dir, n_images: int = 4, base='', bootstrap:
     atomic_write_text(format_table(rows) + '\n' + ''.join('\n' + x + '\n' for x in lines), files[2])
     atomic_write_json({'runs': runs, 'base': str(base or ''), 'table': rows, 'differences': diffs, 'bootstrap': boots,
                        **({'bootstrap_skipped': skipped} if skipped else {})}, files[3])
-    prediction_grid(shown, n_images=n_images, path=files[4])
+    # the base last: the grid reads the val set from the first run's config, and the base's train set may be absent
+    prediction_grid({**runs, **{k: v for k, v in shown.items() if k not in runs}}, n_images=n_images, path=files[4])
     plt.close('all')
     return {'table': rows, 'differences': diffs, 'bootstrap': boots, 'files': [str(f) for f in files]}

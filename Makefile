@@ -14,7 +14,7 @@ RUN_STAMP := $(VENV)/.advomnipose-run-installed
 help:
 	@echo "make run   [DATA=synthetic|coco|mpii] [RUN=name] [ARGS='...']  set up and run the main job"
 	@echo "make test                                                     export/clean check + notebook tests"
-	@echo "make base  [ARGS=--install]                                   retrain the shipped base model (~90 min)"
+	@echo "make base  [ARGS=--install]                                   retrain the shipped base model (~1 h on 2 cores)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

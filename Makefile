@@ -46,7 +46,7 @@ export: $(STAMP)
 clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
-# the export (nbdev_export, __all__ rewrapped: tools/export.py) and nbdev_clean must leave a clean checkout unchanged
+# the export (nbdev_export via tools/export.py) and nbdev_clean must leave a clean checkout unchanged
 check-tree: $(STAMP)
 	@before="$$(git status --porcelain)"; \
 	$(PY) tools/export.py && $(BIN)/nbdev_clean; \

@@ -11,9 +11,9 @@ import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state',
-           'atomic_save', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'safe_load', 'amp_context',
-           'dist_env', 'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
+__all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state', 'atomic_save',
+           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'safe_load', 'amp_context', 'dist_env',
+           'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
 
 # %% ../nbs/00_core.ipynb #625a0571
 def project_root(start: str | Path | None = None) -> Path:

@@ -18,9 +18,8 @@ from .dataio import (AnnotationError, CocoAnnotations, ImageReader, find_image_s
                                 read_detections, read_mpii)
 
 # %% auto #0
-__all__ = ['SampleError', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images',
-           'unwrap_dataset', 'seed_worker', 'build_loader', 'sample_image_keys', 'reserve_image_cache',
-           'ImageWindowBatchSampler']
+__all__ = ['SampleError', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images', 'unwrap_dataset',
+           'seed_worker', 'build_loader', 'sample_image_keys', 'reserve_image_cache', 'ImageWindowBatchSampler']
 
 # %% ../nbs/24_datasets.ipynb #4b573867
 class SampleError(RuntimeError):

@@ -16,8 +16,8 @@ from .core import safe_load
 from .dataio import load_image
 
 # %% auto #0
-__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'PERSON_LABEL', 'DetectorWeightsError', 'cached_weights_path',
-           'no_weights_message', 'detector_weights', 'PersonDetector', 'build_detector']
+__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'PERSON_LABEL', 'DetectorWeightsError', 'cached_weights_path', 'no_weights_message',
+           'detector_weights', 'PersonDetector', 'build_detector']
 
 # %% ../nbs/32_detect.ipynb #8841e72a
 DETECTORS = {

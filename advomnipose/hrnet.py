@@ -11,9 +11,8 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['gaussian_kernel', 'GaussianFilter', 'conv3x3', 'BasicBlock', 'Bottleneck', 'make_layer1', 'fuse_up',
-           'fuse_down', 'HighResolutionModule', 'HRNetBackbone', 'gaussian_filters', 'trainable_parameters',
-           'init_hrnet_']
+__all__ = ['gaussian_kernel', 'GaussianFilter', 'conv3x3', 'BasicBlock', 'Bottleneck', 'make_layer1', 'fuse_up', 'fuse_down',
+           'HighResolutionModule', 'HRNetBackbone', 'gaussian_filters', 'trainable_parameters', 'init_hrnet_']
 
 # %% ../nbs/10_hrnet.ipynb #10c044fd
 def gaussian_kernel(kernel_size: int = 3, sigma: float = 3.0) -> torch.Tensor:

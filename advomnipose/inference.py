@@ -19,8 +19,7 @@ from .pose import PoseEstimator
 from .evaluation import rescore, coco_results_from_predictions, coco_image_id, evaluate_coco, format_table
 
 # %% auto #0
-__all__ = ['gt_person_boxes', 'det_person_boxes', 'make_estimator', 'results_of', 'run_demo', 'open_video', 'run_video',
-           'main']
+__all__ = ['gt_person_boxes', 'det_person_boxes', 'make_estimator', 'results_of', 'run_demo', 'open_video', 'run_video', 'main']
 
 # %% ../nbs/50_inference.ipynb #34ed1c8f
 def gt_person_boxes(gt_json) -> tuple[dict, dict]:

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # %% auto #0
-__all__ = ['COCO_SIGMAS', 'SIDE_COLORS', 'COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS',
-           'MPII_PCKH_EXCLUDED', 'KeypointSpec', 'spec_from_coco_category', 'get_keypoint_spec', 'spec_to_dict',
-           'spec_from_dict']
+__all__ = ['COCO_SIGMAS', 'SIDE_COLORS', 'COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS', 'MPII_PCKH_EXCLUDED',
+           'KeypointSpec', 'spec_from_coco_category', 'get_keypoint_spec', 'spec_to_dict', 'spec_from_dict']
 
 # %% ../nbs/01_keypoints.ipynb #4ad543a8
 @dataclass(frozen=True)

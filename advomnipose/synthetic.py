@@ -15,8 +15,8 @@ from .keypoints import COCO17
 from .dataio import CocoAnnotations
 
 # %% auto #0
-__all__ = ['SYNTH_VERSION', 'SKIN', 'HAIR', 'TOP', 'BOTTOM', 'SHOE', 'DARK', 'make_scene', 'render_scene',
-           'annotate_scene', 'coco_person_category', 'generate_synthetic', 'dataset_summary', 'summary_table']
+__all__ = ['SYNTH_VERSION', 'SKIN', 'HAIR', 'TOP', 'BOTTOM', 'SHOE', 'DARK', 'make_scene', 'render_scene', 'annotate_scene',
+           'coco_person_category', 'generate_synthetic', 'dataset_summary', 'summary_table']
 
 # %% ../nbs/03_synthetic.ipynb #69d4f198
 SYNTH_VERSION = 2                   # bump when the generator's output changes: invalidates generation.json

@@ -11,9 +11,9 @@ import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state', 'atomic_save',
-           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'safe_load', 'amp_context', 'dist_env',
-           'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
+__all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state',
+           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'atomic_save', 'safe_load', 'amp_context',
+           'dist_env', 'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
 
 # %% ../nbs/00_core.ipynb #625a0571
 def project_root(start: str | Path | None = None) -> Path:
@@ -82,23 +82,6 @@ def _file_mode() -> int:
     os.umask(mask)
     return 0o666 & ~mask
 
-def atomic_save(obj, path: str | Path) -> Path:
-    "`torch.save` to a temp file beside `path`, fsync, then rename over `path` (with the mode of a plain new file)."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode())                  # mkstemp creates 0600; every run file gets one mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
-    return path
-
 def atomic_write_bytes(data: bytes, path: str | Path) -> Path:
     "Write bytes atomically (temp file + rename)."
     path = Path(path)
@@ -120,6 +103,23 @@ def atomic_write_text(text: str, path: str | Path) -> Path:
 def atomic_write_json(obj, path: str | Path) -> Path:
     "JSON with indentation, written atomically."
     return atomic_write_text(json.dumps(obj, indent=2, default=_json_default) + '\n', path)
+
+def atomic_save(obj, path: str | Path) -> Path:
+    "`torch.save` to a temp file beside `path`, fsync, then rename over `path` (with the mode of a plain new file)."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.tmp_' + path.name, dir=path.parent)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode())                  # mkstemp creates 0600; every run file gets one mode
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
+    return path
 
 def _json_default(o):
     if isinstance(o, (np.integer,)): return int(o)

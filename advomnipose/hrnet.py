@@ -11,7 +11,7 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['gaussian_kernel', 'GaussianFilter', 'conv3x3', 'BasicBlock', 'Bottleneck', 'make_layer1', 'fuse_up', 'fuse_down',
+__all__ = ['gaussian_kernel', 'GaussianFilter', 'conv3x3', 'BasicBlock', 'Bottleneck', 'fuse_up', 'fuse_down',
            'HighResolutionModule', 'HRNetBackbone', 'gaussian_filters', 'trainable_parameters', 'init_hrnet_']
 
 # %% ../nbs/10_hrnet.ipynb #10c044fd
@@ -74,7 +74,7 @@ class Bottleneck(nn.Module):
         out = self.bn3(self.conv3(out))
         return self.relu(out + (x if self.downsample is None else self.downsample(x)))
 
-def make_layer1(cin: int = 64, planes: int = 64, blocks: int = 4) -> nn.Sequential:
+def _make_layer1(cin: int = 64, planes: int = 64, blocks: int = 4) -> nn.Sequential:
     "HRNet's `layer1`: `blocks` Bottlenecks, the first with a 1x1 projection shortcut."
     ds = nn.Sequential(nn.Conv2d(cin, planes * 4, 1, bias=False), nn.BatchNorm2d(planes * 4))
     return nn.Sequential(Bottleneck(cin, planes, downsample=ds),
@@ -156,7 +156,7 @@ class HRNetBackbone(nn.Module):
         self.conv1, self.bn1 = nn.Conv2d(3, 64, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(64)
         self.conv2, self.bn2 = nn.Conv2d(64, 64, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(64)
         self.relu = nn.ReLU(inplace=True)
-        self.layer1 = make_layer1(64, stage1_channels, stage1_blocks)
+        self.layer1 = _make_layer1(64, stage1_channels, stage1_blocks)
         L = self.low_channels
         self.transition1 = nn.ModuleList([_transition(L, C[0], 1), nn.Sequential(_transition(L, C[1], 2))])
         self.stage2 = self._stage(C[:2], 0)

@@ -19,7 +19,7 @@ from .pose import PoseEstimator
 from .evaluation import rescore, coco_results_from_predictions, coco_image_id, evaluate_coco, format_table
 
 # %% auto #0
-__all__ = ['gt_person_boxes', 'det_person_boxes', 'make_estimator', 'results_of', 'run_demo', 'open_video', 'run_video', 'main']
+__all__ = ['gt_person_boxes', 'det_person_boxes', 'results_of', 'run_demo', 'open_video', 'run_video', 'main']
 
 # %% ../nbs/50_inference.ipynb #34ed1c8f
 def gt_person_boxes(gt_json) -> tuple[dict, dict]:
@@ -45,7 +45,7 @@ def _box_source(det, gt, whole_image: bool) -> str:
     if len(given) > 1: raise ValueError(f"pass one source of person boxes, not {' and '.join(given)}")
     return 'det' if det is not None else 'gt' if gt is not None else 'whole' if whole_image else 'detector'
 
-def make_estimator(ckpt, cfg=None, boxes: str = 'detector', detector=DEFAULT_DETECTOR, detector_weights=None,
+def _make_estimator(ckpt, cfg=None, boxes: str = 'detector', detector=DEFAULT_DETECTOR, detector_weights=None,
                    download: bool = True, score_thr: float | None = None, nms_iou: float = 0.5,
                    min_box: float = 16.0, max_persons: int = 30, device=None, batch_size: int | None = None,
                    backend: str = 'torch', log=print) -> PoseEstimator:
@@ -98,7 +98,7 @@ def run_demo(ckpt, images, out, cfg=None, det=None, gt=None, whole_image: bool =
     if not names:
         raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {images}"
                          + (f"; it holds {len(others)} other files: {others[:5]}" if others else ''))
-    est = make_estimator(ckpt, cfg, boxes_from, detector, detector_weights, download, score_thr, nms_iou, min_box,
+    est = _make_estimator(ckpt, cfg, boxes_from, detector, detector_weights, download, score_thr, nms_iou, min_box,
                          max_persons, device, batch_size, backend)
     pred, spec = est.predictor, est.spec
     if oks_thre is None: oks_thre = float(pred.cfg.TEST.OKS_THRE) if pred.cfg is not None else 0.9
@@ -208,7 +208,7 @@ def run_video(ckpt, video, out, cfg=None, whole_image: bool = False, detector=DE
     ("Run a checkpoint over the frames of a video file or webcam index; write `out/<name>_pose.mp4` and "
      "`out/results.json` (per frame and person); see the text above.")
     cap, name = open_video(video)
-    est = make_estimator(ckpt, cfg, 'whole' if whole_image else 'detector', detector, detector_weights, download,
+    est = _make_estimator(ckpt, cfg, 'whole' if whole_image else 'detector', detector, detector_weights, download,
                          score_thr, nms_iou, min_box, max_persons, device, batch_size, backend)
     pred = est.predictor
     if oks_thre is None: oks_thre = float(pred.cfg.TEST.OKS_THRE) if pred.cfg is not None else 0.9

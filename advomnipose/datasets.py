@@ -18,8 +18,8 @@ from .dataio import (AnnotationError, CocoAnnotations, ImageReader, find_image_s
                                 read_detections, read_mpii)
 
 # %% auto #0
-__all__ = ['SampleError', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'limit_images', 'unwrap_dataset',
-           'seed_worker', 'build_loader', 'sample_image_keys', 'reserve_image_cache', 'ImageWindowBatchSampler']
+__all__ = ['SampleError', 'TopDownDataset', 'COCOKeypoints', 'MPIIDataset', 'build_dataset', 'unwrap_dataset',
+           'sample_image_keys', 'build_loader', 'reserve_image_cache', 'ImageWindowBatchSampler']
 
 # %% ../nbs/24_datasets.ipynb #4b573867
 class SampleError(RuntimeError):
@@ -270,10 +270,10 @@ def build_dataset(cfg, split: str = 'train', is_train: bool | None = None) -> To
                 raise ValueError("TEST.USE_GT_BBOX is false but TEST.COCO_BBOX_FILE is empty")
             det = _resolve(cfg.TEST.COCO_BBOX_FILE)
         ds = COCOKeypoints(root, image_set, cfg, is_train, det_file=det)
-    if split == 'val' and cfg.TEST.MAX_IMAGES > 0: limit_images(ds, cfg.TEST.MAX_IMAGES)
+    if split == 'val' and cfg.TEST.MAX_IMAGES > 0: _limit_images(ds, cfg.TEST.MAX_IMAGES)
     return ds
 
-def limit_images(ds, n: int):
+def _limit_images(ds, n: int):
     "Keep the samples of the first `n` images (in record order): a smaller validation set that stays whole per image."
     keep, seen = [], set()
     for r in ds.records:
@@ -293,7 +293,7 @@ def unwrap_dataset(ds):
 
 _IMPORT_PID = os.getpid()     # differs from os.getpid() in a forked DataLoader worker
 
-def seed_worker(worker_id: int):
+def _seed_worker(worker_id: int):
     ("DataLoader `worker_init_fn`: seed numpy/python from the worker's torch seed, one OpenCV thread, "
      "reseed the dataset.")
     seed = torch.initial_seed()
@@ -303,6 +303,16 @@ def seed_worker(worker_id: int):
     info = torch.utils.data.get_worker_info()
     ds = unwrap_dataset(info.dataset if info is not None else None)
     if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
+
+def sample_image_keys(dataset) -> np.ndarray:
+    "The image (file name) of each sample of a top-down dataset, or of a (nested) `Subset` of one."
+    if isinstance(dataset, torch.utils.data.Subset):
+        return sample_image_keys(dataset.dataset)[np.asarray(dataset.indices, dtype=np.int64)]
+    recs = getattr(dataset, 'records', None)
+    if recs is None:
+        raise TypeError(f"{type(dataset).__name__} has no `records` (with an 'image' per sample): image-grouped "
+                        "shuffling needs each sample's image; set DATASET.SHUFFLE_WINDOW 0 for a plain shuffle")
+    return np.array([r['image'] for r in recs], dtype=object)
 
 def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distributed: bool = False, seed: int = 0,
                  drop_last: bool = False, mp_context: str | None = None, persistent: bool = True,
@@ -318,7 +328,7 @@ def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distribu
         ds = unwrap_dataset(dataset)
         if ds is not None and hasattr(ds, 'set_seed'): ds.set_seed(seed)
     else: cv2.setNumThreads(1)     # inherited by forked workers (OpenCV's pool must not be reconfigured after a fork)
-    common = dict(num_workers=workers, pin_memory=torch.cuda.is_available(), worker_init_fn=seed_worker, generator=g,
+    common = dict(num_workers=workers, pin_memory=torch.cuda.is_available(), worker_init_fn=_seed_worker, generator=g,
                   persistent_workers=persistent and workers > 0,
                   multiprocessing_context=mp_context if workers > 0 else None)
     if shuffle and int(shuffle_window) > 0:
@@ -332,16 +342,6 @@ def build_loader(dataset, batch_size: int, shuffle: bool, workers: int, distribu
                       drop_last=drop_last, **common)
 
 # %% ../nbs/24_datasets.ipynb #b4b0f606
-def sample_image_keys(dataset) -> np.ndarray:
-    "The image (file name) of each sample of a top-down dataset, or of a (nested) `Subset` of one."
-    if isinstance(dataset, torch.utils.data.Subset):
-        return sample_image_keys(dataset.dataset)[np.asarray(dataset.indices, dtype=np.int64)]
-    recs = getattr(dataset, 'records', None)
-    if recs is None:
-        raise TypeError(f"{type(dataset).__name__} has no `records` (with an 'image' per sample): image-grouped "
-                        "shuffling needs each sample's image; set DATASET.SHUFFLE_WINDOW 0 for a plain shuffle")
-    return np.array([r['image'] for r in recs], dtype=object)
-
 def reserve_image_cache(dataset, n_images: int):
     "Make the decoded-image LRU of `dataset` (or of the dataset under a `Subset`) hold at least `n_images` images."
     while isinstance(dataset, torch.utils.data.Subset): dataset = dataset.dataset

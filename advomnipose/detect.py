@@ -16,8 +16,8 @@ from .core import safe_load
 from .dataio import load_image
 
 # %% auto #0
-__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'PERSON_LABEL', 'DetectorWeightsError', 'cached_weights_path', 'no_weights_message',
-           'detector_weights', 'PersonDetector', 'build_detector']
+__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'PERSON_LABEL', 'DetectorWeightsError', 'PersonDetector', 'build_detector',
+           'detector_weights']
 
 # %% ../nbs/32_detect.ipynb #8841e72a
 DETECTORS = {
@@ -40,43 +40,7 @@ def _detector_entry(name: str):
     if name not in DETECTORS: raise ValueError(f"unknown detector {name!r}; choose one of {list(DETECTORS)}")
     return DETECTORS[name]
 
-def cached_weights_path(name: str) -> Path:
-    "Where torchvision keeps the COCO weights of detector `name` (`torch.hub.get_dir()/checkpoints/<file>`)."
-    return Path(torch.hub.get_dir()) / 'checkpoints' / Path(_detector_entry(name)[2].url).name
-
-def no_weights_message(name: str, why: str) -> str:
-    "The error text when detector `name` has no weights: why, and every way forward."
-    return (f"no weights for the person detector {name} ({_detector_entry(name)[0]}): {why}. Ways forward:\n"
-            f"  --detector-weights PATH   torchvision's COCO weights of {name} ({cached_weights_path(name).name}; "
-            f"copied to {cached_weights_path(name).parent} they are found without the option)\n"
-            "  --det DETECTIONS.json     person boxes from a COCO detection results file\n"
-            "  --gt ANNOTATIONS.json     the ground-truth person boxes of a COCO keypoint file\n"
-            "  --whole-image             each whole image as one person (pictures of one person only)")
-
-def detector_weights(name: str = DEFAULT_DETECTOR, path=None, download: bool = True) -> tuple[dict, str]:
-    ("`(state_dict, where it came from)` of detector `name`: the file `path`, else torchvision's cache, "
-     "else a download into that cache (`download`); `DetectorWeightsError` when none works.")
-    _detector_entry(name)
-    if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise DetectorWeightsError(no_weights_message(name, f"the weights file {p} does not exist"))
-        return safe_load(p), str(p)
-    cached = cached_weights_path(name)
-    if cached.is_file(): return safe_load(cached), str(cached)
-    if not download:
-        raise DetectorWeightsError(no_weights_message(name, f"they are not in torchvision's cache ({cached}) "
-                                                            "and downloads are off"))
-    url = _detector_entry(name)[2].url
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    m = torch.hub.HASH_REGEX.search(cached.name)
-    try: torch.hub.download_url_to_file(url, str(cached), hash_prefix=m.group(1) if m else None)
-    except (urllib.error.URLError, OSError, RuntimeError) as e:
-        raise DetectorWeightsError(no_weights_message(
-            name, f"they are not in torchvision's cache ({cached}) and the download failed ({e})")) from None
-    return safe_load(cached), f"{cached} (downloaded)"
-
-# %% ../nbs/32_detect.ipynb #7b6d6057
+# %% ../nbs/32_detect.ipynb #38e94456
 class PersonDetector:
     "Person boxes (N×4 xywh) and scores of an image from a torchvision-style detector, filtered (see above)."
     def __init__(self, model: nn.Module, name: str = 'custom', score_thr: float = 0.5, nms_iou: float = 0.5,
@@ -139,7 +103,7 @@ class PersonDetector:
         return self.detect_many([image])[0]
     __call__ = detect
 
-# %% ../nbs/32_detect.ipynb #6ba88433
+# %% ../nbs/32_detect.ipynb #eed2bdb9
 def build_detector(name: str = DEFAULT_DETECTOR, weights=None, download: bool = True, random_init: bool = False,
                    device=None, **filters) -> PersonDetector:
     ("A `PersonDetector` around torchvision's detector `name` with COCO weights (`detector_weights`: `weights` "
@@ -159,3 +123,39 @@ def build_detector(name: str = DEFAULT_DETECTOR, weights=None, download: bool = 
             raise ValueError(f"{source} does not fit {name} ({title}): {len(missing)} missing keys "
                              f"{missing[:4]}, {len(r.unexpected_keys)} unexpected keys {r.unexpected_keys[:4]}")
     return PersonDetector(model, name, device=device, source=source, **filters)
+
+def _cached_weights_path(name: str) -> Path:
+    "Where torchvision keeps the COCO weights of detector `name` (`torch.hub.get_dir()/checkpoints/<file>`)."
+    return Path(torch.hub.get_dir()) / 'checkpoints' / Path(_detector_entry(name)[2].url).name
+
+def _no_weights_message(name: str, why: str) -> str:
+    "The error text when detector `name` has no weights: why, and every way forward."
+    return (f"no weights for the person detector {name} ({_detector_entry(name)[0]}): {why}. Ways forward:\n"
+            f"  --detector-weights PATH   torchvision's COCO weights of {name} ({_cached_weights_path(name).name}; "
+            f"copied to {_cached_weights_path(name).parent} they are found without the option)\n"
+            "  --det DETECTIONS.json     person boxes from a COCO detection results file\n"
+            "  --gt ANNOTATIONS.json     the ground-truth person boxes of a COCO keypoint file\n"
+            "  --whole-image             each whole image as one person (pictures of one person only)")
+
+def detector_weights(name: str = DEFAULT_DETECTOR, path=None, download: bool = True) -> tuple[dict, str]:
+    ("`(state_dict, where it came from)` of detector `name`: the file `path`, else torchvision's cache, "
+     "else a download into that cache (`download`); `DetectorWeightsError` when none works.")
+    _detector_entry(name)
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise DetectorWeightsError(_no_weights_message(name, f"the weights file {p} does not exist"))
+        return safe_load(p), str(p)
+    cached = _cached_weights_path(name)
+    if cached.is_file(): return safe_load(cached), str(cached)
+    if not download:
+        raise DetectorWeightsError(_no_weights_message(name, f"they are not in torchvision's cache ({cached}) "
+                                                            "and downloads are off"))
+    url = _detector_entry(name)[2].url
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    m = torch.hub.HASH_REGEX.search(cached.name)
+    try: torch.hub.download_url_to_file(url, str(cached), hash_prefix=m.group(1) if m else None)
+    except (urllib.error.URLError, OSError, RuntimeError) as e:
+        raise DetectorWeightsError(_no_weights_message(
+            name, f"they are not in torchvision's cache ({cached}) and the download failed ({e})")) from None
+    return safe_load(cached), f"{cached} (downloaded)"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # %% auto #0
-__all__ = ['COCO_SIGMAS', 'SIDE_COLORS', 'COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS', 'MPII_PCKH_EXCLUDED',
-           'KeypointSpec', 'spec_from_coco_category', 'get_keypoint_spec', 'spec_to_dict', 'spec_from_dict']
+__all__ = ['COCO17', 'MPII16', 'MPII_HEAD_SIZE_FACTOR', 'MPII_PCKH_GROUPS', 'MPII_PCKH_EXCLUDED', 'KeypointSpec',
+           'spec_from_coco_category', 'get_keypoint_spec', 'spec_to_dict', 'spec_from_dict']
 
 # %% ../nbs/01_keypoints.ipynb #4ad543a8
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class KeypointSpec:
     @property
     def joint_colors(self) -> tuple:
         "RGB 0-255 per joint: the colour of its side (left blue, right orange, centre green), as the limbs."
-        return tuple(SIDE_COLORS[_side(n)] for n in self.joint_names)
+        return tuple(_SIDE_COLORS[_side(n)] for n in self.joint_names)
 
     def flip_index(self) -> np.ndarray:
         "Permutation `p` so that `x_flipped = x[p]` swaps every left/right pair."
@@ -57,9 +57,9 @@ _COCO_NAMES = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_s
 # COCO's own 1-based skeleton, converted to 0-based
 _COCO_SKELETON_1 = ((16, 14), (14, 12), (17, 15), (15, 13), (12, 13), (6, 12), (7, 13), (6, 7), (6, 8), (7, 9),
                     (8, 10), (9, 11), (2, 3), (1, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 7))
-COCO_SIGMAS = (.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89)
+_COCO_SIGMAS = (.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89)
 
-SIDE_COLORS = {'left': (0, 150, 255), 'right': (255, 128, 0), 'centre': (0, 200, 80)}   # RGB, for drawing
+_SIDE_COLORS = {'left': (0, 150, 255), 'right': (255, 128, 0), 'centre': (0, 200, 80)}   # RGB, for drawing
 
 def _side(name: str) -> str:
     "'left', 'right' or 'centre', from a joint name's prefix."
@@ -70,7 +70,7 @@ def _limb_colors(skeleton, names):
     out = []
     for a, b in skeleton:
         sides = {_side(names[a]), _side(names[b])} - {'centre'}
-        out.append(SIDE_COLORS[sides.pop() if len(sides) == 1 else 'centre'])
+        out.append(_SIDE_COLORS[sides.pop() if len(sides) == 1 else 'centre'])
     return tuple(out)
 
 _coco_skel = tuple((a - 1, b - 1) for a, b in _COCO_SKELETON_1)
@@ -78,7 +78,7 @@ COCO17 = KeypointSpec(
     name='coco', joint_names=_COCO_NAMES, skeleton=_coco_skel,
     flip_pairs=((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)),
     upper_body=tuple(range(11)), lower_body=tuple(range(11, 17)),
-    sigmas=tuple(s / 10 for s in COCO_SIGMAS), limb_colors=_limb_colors(_coco_skel, _COCO_NAMES))
+    sigmas=tuple(s / 10 for s in _COCO_SIGMAS), limb_colors=_limb_colors(_coco_skel, _COCO_NAMES))
 
 # %% ../nbs/01_keypoints.ipynb #db5f621a
 _MPII_NAMES = ('r_ankle', 'r_knee', 'r_hip', 'l_hip', 'l_knee', 'l_ankle', 'pelvis', 'thorax', 'upper_neck',

@@ -15,8 +15,8 @@ from .keypoints import COCO17
 from .dataio import CocoAnnotations
 
 # %% auto #0
-__all__ = ['SYNTH_VERSION', 'SKIN', 'HAIR', 'TOP', 'BOTTOM', 'SHOE', 'DARK', 'make_scene', 'render_scene', 'annotate_scene',
-           'coco_person_category', 'generate_synthetic', 'dataset_summary', 'summary_table']
+__all__ = ['SYNTH_VERSION', 'make_scene', 'render_scene', 'annotate_scene', 'dataset_summary', 'summary_table',
+           'coco_person_category', 'generate_synthetic']
 
 # %% ../nbs/03_synthetic.ipynb #69d4f198
 SYNTH_VERSION = 2                   # bump when the generator's output changes: invalidates generation.json
@@ -116,7 +116,7 @@ _SHIFT = 4
 _Q = 1 << _SHIFT
 _MIN_AREA = 16                        # a person with fewer visible pixels is not annotated
 _MIN_KP_AREA = 32 ** 2                # below COCO's 'medium' area a person is annotated without keypoints, as on COCO
-SKIN, HAIR, TOP, BOTTOM, SHOE, DARK = range(6)
+_SKIN, _HAIR, _TOP, _BOTTOM, _SHOE, _DARK = range(6)
 _SKINS = np.array([[255, 219, 172], [241, 194, 125], [224, 172, 105],
                    [198, 134, 66], [141, 85, 36], [92, 56, 30]], float)
 _HAIRS = np.array([[20, 15, 10], [60, 40, 25], [110, 75, 40], [200, 170, 110], [130, 130, 130], [160, 50, 20]], float)
@@ -168,29 +168,29 @@ def _person_entries(p, J, f):
     low = f['pelvis'][:2] - 0.12 * sp
     torso_z = (f['sh_c'][2] + f['pelvis'][2]) / 2
     top = f['sh_c'][:2] + 0.5 * (f['neck'][:2] - f['sh_c'][:2])       # sloping shoulders hide the neck's base
-    E.append([torso_z - 0.01 * p['h'], 0, TOP, 0, 'poly', np.array([top + 0.55 * n * es, f['sh_c'][:2] + n * es,
+    E.append([torso_z - 0.01 * p['h'], 0, _TOP, 0, 'poly', np.array([top + 0.55 * n * es, f['sh_c'][:2] + n * es,
               low + n * eh, low - n * eh, f['sh_c'][:2] - n * es, top - 0.55 * n * es])])
     for k, side in enumerate((1, -1)):
         s, e, w, hp, kn, an = 5 + k, 7 + k, 9 + k, 11 + k, 13 + k, 15 + k
-        capsule(s, e, p['t_ua'], 0.85 * p['t_ua'], 2 + k, TOP, side)
-        capsule(e, w, p['t_fa'], 0.8 * p['t_fa'], 4 + k, TOP if p['sleeves'] else SKIN, side)
-        E.append([E[-1][0], 4 + k, SKIN, side, 'capsule',
+        capsule(s, e, p['t_ua'], 0.85 * p['t_ua'], 2 + k, _TOP, side)
+        capsule(e, w, p['t_fa'], 0.8 * p['t_fa'], 4 + k, _TOP if p['sleeves'] else _SKIN, side)
+        E.append([E[-1][0], 4 + k, _SKIN, side, 'capsule',
                   (J[w, :2], J[w, :2] + 0.2 * (J[w, :2] - J[e, :2]), 0.62 * p['t_fa'], 0.7 * p['t_fa'])])
-        capsule(hp, kn, p['t_th'], 0.8 * p['t_th'], 6 + k, BOTTOM, side)
-        capsule(kn, an, p['t_sh'], 0.7 * p['t_sh'], 8 + k, BOTTOM if p['trousers'] else SKIN, side)
+        capsule(hp, kn, p['t_th'], 0.8 * p['t_th'], 6 + k, _BOTTOM, side)
+        capsule(kn, an, p['t_sh'], 0.7 * p['t_sh'], 8 + k, _BOTTOM if p['trousers'] else _SKIN, side)
         toe = J[an] + f['G'] @ np.array([0, 0.02, 0.11]) * p['h']
-        E.append([E[-1][0], 8 + k, SHOE, side, 'capsule', (J[an, :2], toe[:2], 0.6 * p['t_sh'], 0.5 * p['t_sh'])])
+        E.append([E[-1][0], 8 + k, _SHOE, side, 'capsule', (J[an, :2], toe[:2], 0.6 * p['t_sh'], 0.5 * p['t_sh'])])
     # head: a hair-coloured disc, the skin of the face cap turned towards the camera, eyes, nose, ears
     hz = f['head'][2]
     hd = max(hz, torso_z)                        # the head is never drawn under its own torso
-    E.append([hd, 0, SKIN, 0, 'capsule', (f['sh_c'][:2], (f['head'][:2] + f['neck'][:2]) / 2, 0.55 * r, 0.5 * r)])
-    E.append([hd, 1, HAIR, 0, 'circle', (f['head'][:2], r)])
+    E.append([hd, 0, _SKIN, 0, 'capsule', (f['sh_c'][:2], (f['head'][:2] + f['neck'][:2]) / 2, 0.55 * r, 0.5 * r)])
+    E.append([hd, 1, _HAIR, 0, 'circle', (f['head'][:2], r)])
     cap = f['head'] + r * _FACE_CAP @ f['Rf'].T
     cap = cap[cap[:, 2] > hz, :2]
-    if len(cap) >= 3: E.append([hd, 1, SKIN, 0, 'hull', cap])
+    if len(cap) >= 3: E.append([hd, 1, _SKIN, 0, 'hull', cap])
     for j, rad in ((3, 0.2), (4, 0.2), (1, 0.11), (2, 0.11), (0, 0.14)):      # ears, eyes, nose: where they face us
         if J[j, 2] - hz > _FACE_VIS[j] * r:
-            E.append([hd, 1, DARK if j in (1, 2) else SKIN, 0, 'circle', (J[j, :2], rad * r)])
+            E.append([hd, 1, _DARK if j in (1, 2) else _SKIN, 0, 'circle', (J[j, :2], rad * r)])
     return E
 
 def _draw_entry(canvas, e, idx, origin):
@@ -431,6 +431,51 @@ def annotate_scene(scene: dict, L: np.ndarray, with_index: bool = False) -> list
     return out
 
 # %% ../nbs/03_synthetic.ipynb #d782ccaa
+_AREA_RANGES = {'small': (0, 32 ** 2), 'medium': (32 ** 2, 96 ** 2), 'large': (96 ** 2, 1e10)}   # COCOeval's
+
+def dataset_summary(root, splits=None) -> dict:
+    "Counts of a COCO-format keypoint dataset under `root` (synthetic or real), per split."
+    root = Path(root)
+    files = sorted((root / 'annotations').glob('person_keypoints_*.json'))
+    if splits is not None: files = [root / 'annotations' / f'person_keypoints_{s}.json' for s in splits]
+    if not files: raise FileNotFoundError(f'no annotations/person_keypoints_*.json under {root}')
+    out = {}
+    for fn in files:
+        coco = CocoAnnotations(fn)
+        d, names = coco.data, coco.category['keypoints']
+        anns = [a for a in d['annotations'] if a['category_id'] == coco.category['id']]
+        solo = [a for a in anns if not a.get('iscrowd', 0)]
+        v = np.array([a['keypoints'][2::3] for a in solo], dtype=int).reshape(-1, len(names))
+        area = np.array([a['area'] for a in solo if a['num_keypoints'] > 0])
+        per_img = (np.bincount(np.unique([a['image_id'] for a in solo], return_counts=True)[1], minlength=1) if solo
+                   else np.zeros(1, int))
+        out[fn.stem.replace('person_keypoints_', '')] = {
+            'images': len(d['images']), 'persons': len(solo), 'crowd': len(anns) - len(solo),
+            'persons_with_keypoints': int((v > 0).any(1).sum()),
+            'images_with_persons': int(len({a['image_id'] for a in solo})),
+            'keypoints_labelled': int((v > 0).sum()), 'keypoints_visible': int((v == 2).sum()),
+            'keypoints_occluded': int((v == 1).sum()),
+            'per_joint': {n: {'visible': int((v[:, j] == 2).sum()), 'occluded': int((v[:, j] == 1).sum()),
+                              'unlabelled': int((v[:, j] == 0).sum())} for j, n in enumerate(names)},
+            'area': {k: int(((area >= lo) & (area < hi)).sum()) for k, (lo, hi) in _AREA_RANGES.items()},
+            'persons_per_image': {str(k): int(c) for k, c in enumerate(per_img) if k > 0 and c},
+        }
+    return out
+
+def summary_table(summary: dict) -> str:
+    "A plain-text table of `dataset_summary`: one column per split."
+    rows = [('images', 'images'), ('images with persons', 'images_with_persons'), ('persons', 'persons'),
+            ('persons with keypoints', 'persons_with_keypoints'), ('crowd regions', 'crowd'),
+            ('labelled keypoints', 'keypoints_labelled'), ('  visible (v=2)', 'keypoints_visible'),
+            ('  occluded (v=1)', 'keypoints_occluded')]
+    splits = list(summary)
+    lines = [f"{'':26s}" + ''.join(f'{s:>12s}' for s in splits)]
+    for label, k in rows: lines.append(f'{label:26s}' + ''.join(f'{summary[s][k]:>12d}' for s in splits))
+    for k in _AREA_RANGES:
+        lines.append(f'{"area " + k + " (with kpts)":26s}' + ''.join(f"{summary[s]['area'][k]:>12d}" for s in splits))
+    return '\n'.join(lines)
+
+# %% ../nbs/03_synthetic.ipynb #9295780f
 _ID_BASE = {'train2017': 0, 'val2017': 1_000_000}      # image ids and annotation ids never collide across splits
 
 def coco_person_category(spec=COCO17) -> dict:
@@ -532,48 +577,3 @@ def generate_synthetic(root='data/synthetic', n_train: int = 2000, n_val: int = 
     rec = {'params': params, 'counts': counts}
     _write_atomic((json.dumps(rec, indent=2) + '\n').encode(), gen)
     return {**rec, 'reused': False, 'seconds': round(time.time() - t0, 2)}
-
-# %% ../nbs/03_synthetic.ipynb #5b201c54
-_AREA_RANGES = {'small': (0, 32 ** 2), 'medium': (32 ** 2, 96 ** 2), 'large': (96 ** 2, 1e10)}   # COCOeval's
-
-def dataset_summary(root, splits=None) -> dict:
-    "Counts of a COCO-format keypoint dataset under `root` (synthetic or real), per split."
-    root = Path(root)
-    files = sorted((root / 'annotations').glob('person_keypoints_*.json'))
-    if splits is not None: files = [root / 'annotations' / f'person_keypoints_{s}.json' for s in splits]
-    if not files: raise FileNotFoundError(f'no annotations/person_keypoints_*.json under {root}')
-    out = {}
-    for fn in files:
-        coco = CocoAnnotations(fn)
-        d, names = coco.data, coco.category['keypoints']
-        anns = [a for a in d['annotations'] if a['category_id'] == coco.category['id']]
-        solo = [a for a in anns if not a.get('iscrowd', 0)]
-        v = np.array([a['keypoints'][2::3] for a in solo], dtype=int).reshape(-1, len(names))
-        area = np.array([a['area'] for a in solo if a['num_keypoints'] > 0])
-        per_img = (np.bincount(np.unique([a['image_id'] for a in solo], return_counts=True)[1], minlength=1) if solo
-                   else np.zeros(1, int))
-        out[fn.stem.replace('person_keypoints_', '')] = {
-            'images': len(d['images']), 'persons': len(solo), 'crowd': len(anns) - len(solo),
-            'persons_with_keypoints': int((v > 0).any(1).sum()),
-            'images_with_persons': int(len({a['image_id'] for a in solo})),
-            'keypoints_labelled': int((v > 0).sum()), 'keypoints_visible': int((v == 2).sum()),
-            'keypoints_occluded': int((v == 1).sum()),
-            'per_joint': {n: {'visible': int((v[:, j] == 2).sum()), 'occluded': int((v[:, j] == 1).sum()),
-                              'unlabelled': int((v[:, j] == 0).sum())} for j, n in enumerate(names)},
-            'area': {k: int(((area >= lo) & (area < hi)).sum()) for k, (lo, hi) in _AREA_RANGES.items()},
-            'persons_per_image': {str(k): int(c) for k, c in enumerate(per_img) if k > 0 and c},
-        }
-    return out
-
-def summary_table(summary: dict) -> str:
-    "A plain-text table of `dataset_summary`: one column per split."
-    rows = [('images', 'images'), ('images with persons', 'images_with_persons'), ('persons', 'persons'),
-            ('persons with keypoints', 'persons_with_keypoints'), ('crowd regions', 'crowd'),
-            ('labelled keypoints', 'keypoints_labelled'), ('  visible (v=2)', 'keypoints_visible'),
-            ('  occluded (v=1)', 'keypoints_occluded')]
-    splits = list(summary)
-    lines = [f"{'':26s}" + ''.join(f'{s:>12s}' for s in splits)]
-    for label, k in rows: lines.append(f'{label:26s}' + ''.join(f'{summary[s][k]:>12d}' for s in splits))
-    for k in _AREA_RANGES:
-        lines.append(f'{"area " + k + " (with kpts)":26s}' + ''.join(f"{summary[s]['area'][k]:>12d}" for s in splits))
-    return '\n'.join(lines)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/43_launch.ipynb #90248e1c
 from __future__ import annotations
-import os, shlex, socket, subprocess, sys, uuid
+import os, shlex, socket, subprocess, sys, time, uuid
 from pathlib import Path
 import torch
 
@@ -90,6 +90,14 @@ def train_device(cfg: Config, environ=None) -> torch.device:
     return torch.device('cuda', idx)
 
 # %% ../nbs/43_launch.ipynb #02f204b2
+def _appears(path: Path, wait: float = 5.0) -> bool:
+    "Whether `path` is a file within `wait` seconds (a network filesystem may show a new file a moment late)."
+    end = time.time() + wait
+    while not path.is_file():
+        if time.time() > end: return False
+        time.sleep(0.2)
+    return True
+
 def require_shared_folder(path) -> None:
     """Under a process group, check that every rank sees the file rank 0 writes into `path` (the run folder must be
     on a filesystem all nodes mount at the same path); `LaunchError` naming the ranks and hosts that do not."""
@@ -99,11 +107,12 @@ def require_shared_folder(path) -> None:
     probe = path / f".tmp_shared_{broadcast_object(uuid.uuid4().hex if rank == 0 else None)}"
     if rank == 0: atomic_write_text(str(world), probe)
     all_gather_objects(None)                            # barrier: the file is written before anyone looks
-    seen = all_gather_objects((socket.gethostname(), probe.is_file()))
+    seen = all_gather_objects((socket.gethostname(), _appears(probe)))
     all_gather_objects(None)
     if rank == 0: probe.unlink()
     lost = [f'rank {r} on {host}' for r, (host, ok) in enumerate(seen) if not ok]
     if lost:
+        torch.distributed.destroy_process_group()      # every rank stops here; a clean exit, not an abort
         raise LaunchError(f"{path} is not one folder for all ranks: {', '.join(lost)} cannot see the file rank 0 wrote "
                           "there. Put the output folder (--out) on a filesystem every node mounts at the same path: "
                           "rank 0 writes the run and every rank reads its checkpoint on --resume.")

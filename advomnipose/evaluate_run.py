@@ -131,8 +131,8 @@ def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = Fa
         f"{'' if mpii else _describe_boxes(ds, cfg) + ', '}flip test {'on' if cfg.TEST.FLIP_TEST else 'off'}")
     loader = build_loader(ds, cfg.TEST.BATCH_SIZE_PER_GPU, False, cfg.WORKERS, False, cfg.SEED, persistent=False)
     preds = predict_dataset(model, loader, cfg, device, progress, 'test')
-    labelled = not (mpii and 'test' in split)
-    metrics, details = evaluate_predictions(ds, preds, cfg, details=True) if labelled else ({}, None)
+    labelled = 'test' not in split if mpii else ds.gt_json_path is not None
+    metrics, details = evaluate_predictions(ds, preds, cfg, details=True) if labelled or not mpii else ({}, None)
     written, run = [], RunFolder(out)
     if mpii: written.append(write_mpii_preds(preds['coords'], out / 'pred.mat'))
     else: written.append(run.write_val_results(details['results'], split))
@@ -146,7 +146,7 @@ def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = Fa
         'files': [p.name for p in written] + [run.metrics.name],
         'results': None if mpii else len(details['results']),
         'metrics': metrics}
-    if not labelled: log(f"{split}: no labels (an MPII test set): pred.mat only, no PCKh")
+    if not labelled: log(f"{split}: no keypoint labels: {written[0].name} only, no {'PCKh' if mpii else 'AP'}")
     elif mpii: log(format_table({k: metrics[k] for k in _PCKH_TABLE}, f'PCKh@{metrics["threshold"]} ({split})'))
     else: log(format_table(metrics, f'COCO keypoint AP ({split}, {len(details["results"])} results)'))
     written.append(run.write_metrics(record))

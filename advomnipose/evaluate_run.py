@@ -40,6 +40,9 @@ def resolve_checkpoint(cfg: Config, cfg_path, ckpt=None) -> tuple[Path, str]:
     places = [('--ckpt', Path(ckpt) if ckpt else None), ('TEST.MODEL_FILE', model_file), ('run folder', best)]
     used, path = next((name, p) for name, p in places if p is not None)     # the first one given
     if path.is_file(): return path, used
+    if path.is_dir():
+        raise CheckpointNotFoundError(f"{path} (from {used}) is a folder: pass a checkpoint file, "
+                                      f"e.g. {RunFolder(path).best}")
     def state(name, p, unset):
         if p is None: return unset
         return f'{p} (not found)' if name == used else f'{p} (not looked at: {used} comes first)'

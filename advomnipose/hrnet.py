@@ -242,7 +242,8 @@ class PoseHRNet(HRNetBackbone):
         if not isinstance(num_joints, int) or num_joints < 1:
             raise ValueError(f"num_joints must be a positive int, got {num_joints!r}")
         if final_conv_kernel not in (1, 3):
-            raise ValueError(f"final_conv_kernel (MODEL.EXTRA.FINAL_CONV_KERNEL) must be 1 or 3, got {final_conv_kernel!r}")
+            raise ValueError("final_conv_kernel (MODEL.EXTRA.FINAL_CONV_KERNEL) must be 1 or 3, "
+                             f"got {final_conv_kernel!r}")
         if init not in ('hrnet', 'pytorch', None):
             raise ValueError(f"init must be 'pytorch', 'hrnet' or None, got {init!r}")
         super().__init__(width, num_modules, num_blocks, stage1_channels, stage1_blocks, fuse='hrnet',

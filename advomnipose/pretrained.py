@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from .core import project_root
 from .hrnet import GaussianFilter
-from .omnipose import HEAD_PREFIXES, OmniPose, _check_gaussians, _hints, detect_config, read_state_dict
+from .omnipose import HEAD_PREFIXES, OmniPose, _ALL_HEADS, _check_gaussians, _hints, read_state_dict
 
 # %% auto #0
 __all__ = ['TIMM_PREFIX', 'HRNET_POSE_REPO', 'HRNET_ZOO', 'IMAGENET_FILES', 'SOURCE_KINDS', 'PretrainedNotFoundError',
@@ -90,7 +90,6 @@ def read_pretrained(source, what: str = 'pretrained', timm_pretrained: bool = Tr
 
 # %% ../nbs/14_pretrained.ipynb #95cbd5d3
 _CLS_HEAD = ('incre_modules.', 'downsamp_modules.', 'final_layer.', 'classifier.')
-_ALL_HEADS = sum(HEAD_PREFIXES.values(), ())
 _UP_TAIL = re.compile(r'^stage\d\.\d+\.fuse_layers\.(\d+)\.(\d+)\.(\d+)\.')
 SOURCE_KINDS = {'omnipose': 'an OmniPose checkpoint', 'pose_hrnet': "an HRNet pose_hrnet checkpoint",
                 'hrnet_imagenet': 'an ImageNet HRNet (classification) checkpoint',

@@ -58,7 +58,7 @@ class Trainer:
         self.progress = progress
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
         torch.backends.cudnn.benchmark = cfg.CUDNN.BENCHMARK and not cfg.CUDNN.DETERMINISTIC
-        self.model = build_model(cfg).to(self.device)
+        self.model = build_model(cfg, pretrained=start_from is None).to(self.device)   # a resume loads its own weights
         # The last stage-4 module's outputs 1..3 never reach the loss (spec 3.3): skip computing them in
         # training too. Their gradients would be zero anyway, so the optimisation is unchanged.
         self.model.last_module_all_outputs = False

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import torch
 from .core import safe_load
 from .config import Config, load_config
-from .omnipose import OmniPose, model_kwargs, read_state_dict, detect_config, load_checkpoint
+from .omnipose import build_model, read_state_dict, detect_config, load_checkpoint
 from .runs import RunFolder, checkpoint_info
 from .datasets import build_dataset, build_loader, _resolve as _project_path
 from .predict import predict_dataset, evaluate_predictions
@@ -71,7 +71,7 @@ def load_test_model(path, cfg: Config) -> tuple:
             if tuple(cfg.MODEL[key]) != tuple(have):
                 raise ValueError(f"{path} was trained with MODEL.{key} {list(have)} (its inference entry) but the "
                                  f"config says {list(cfg.MODEL[key])}: test it with the config it was trained with")
-    model = OmniPose(**{**model_kwargs(cfg), 'init': None})
+    model = build_model(cfg, pretrained=False)          # OmniPose or pose_hrnet (MODEL.NAME); weights below
     load_checkpoint(model, sd)
     return model.eval(), info
 

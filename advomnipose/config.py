@@ -251,7 +251,7 @@ _REFUSED = {
 # files' values are accepted and ignored, as there; any other value is refused.
 _SGD_ONLY = {'TRAIN.MOMENTUM': (0.9,), 'TRAIN.WD': (0.0, 0.0001), 'TRAIN.NESTEROV': (False,)}
 # Parameters of a switch: a value other than the default needs the switch on.
-_NEEDS_SWITCH = {'LOSS.TOPK': 'LOSS.USE_OHKM', 'TEST.BLUR_KERNEL': 'TEST.DARK'}
+_NEEDS_SWITCH = {'LOSS.TOPK': 'LOSS.USE_OHKM', 'TEST.BLUR_KERNEL': 'TEST.DARK', 'TEST.SHIFT_HEATMAP': 'TEST.FLIP_TEST'}
 _EXTRA_KEYS = {'STAGE1', 'STAGE2', 'STAGE3', 'STAGE4', 'PRETRAINED_LAYERS', 'FINAL_CONV_KERNEL'}
 _STAGE_KEYS = {'NUM_MODULES', 'NUM_BRANCHES', 'BLOCK', 'NUM_BLOCKS', 'NUM_CHANNELS', 'FUSE_METHOD'}
 
@@ -382,7 +382,7 @@ _HONOURED = {
     'MODEL.SIGMA': 'codec: Gaussian target sigma',
     'MODEL.EXTRA': 'omnipose: STAGE1..4 layout (checked); other keys refused in check_config',
     'MODEL.HEAD': 'omnipose: waspv2 | waspv1',
-    'MODEL.WIDTH': 'config (model_width), omnipose: HRNet width',
+    'MODEL.WIDTH': 'config (model_width, which omnipose and experiments call): HRNet width',
     'MODEL.TARGET_ENCODING': 'codec: unbiased | standard targets',
     'MODEL.INIT': 'omnipose: pytorch | hrnet initialisation',
     'LOSS.USE_OHKM': 'train (build_loss): online hard keypoint mining',

@@ -13,8 +13,8 @@ from .transforms import IMAGENET_MEAN, IMAGENET_STD
 from .core import atomic_write_bytes
 
 # %% auto #0
-__all__ = ['draw_skeleton', 'draw_persons', 'heatmap_overlay', 'image_grid', 'save_figure', 'tile_images', 'batch_skeletons',
-           'heatmap_rows', 'save_image', 'denormalize']
+__all__ = ['draw_skeleton', 'draw_persons', 'heatmap_overlay', 'image_grid', 'save_figure', 'batch_skeletons',
+           'batch_heatmap_rows', 'save_image', 'denormalize']
 
 # %% ../nbs/04_visualize.ipynb #441af30d
 def _as_numpy(x):
@@ -136,10 +136,10 @@ def save_figure(fig: Figure, path) -> Path:
     return path
 
 # %% ../nbs/04_visualize.ipynb #62310254
-def tile_images(images, ncols: int = 8, pad: int = 2, fill: int = 0) -> np.ndarray:
+def _tile_images(images, ncols: int = 8, pad: int = 2, fill: int = 0) -> np.ndarray:
     "One uint8 picture of equally sized `images` (H x W x 3 uint8 each) in rows of `ncols`, `pad` px apart."
     images = [np.asarray(_as_numpy(im)) for im in images]
-    if not images: raise ValueError('tile_images needs at least one image')
+    if not images: raise ValueError('_tile_images needs at least one image')
     h, w = images[0].shape[:2]
     for i, im in enumerate(images):
         if im.shape != (h, w, 3) or im.dtype != np.uint8:
@@ -155,13 +155,13 @@ def tile_images(images, ncols: int = 8, pad: int = 2, fill: int = 0) -> np.ndarr
 def batch_skeletons(images, keypoints, spec: KeypointSpec = COCO17, ncols: int = 8, vis_thresh: float = 0.5,
                     pad: int = 2) -> np.ndarray:
     ("The crops `images` (N x H x W x 3 uint8) with their skeletons `keypoints` (N x J x 3 in crop pixels, "
-     "the third column a visibility or score) drawn, tiled by `tile_images`.")
+     "the third column a visibility or score) drawn, tiled by `_tile_images`.")
     kps = _as_numpy(keypoints)
     if len(kps) != len(images): raise ValueError(f"{len(images)} images but {len(kps)} keypoint sets")
-    return tile_images([draw_skeleton(im, k, spec, vis_thresh=vis_thresh, kind='score')
+    return _tile_images([draw_skeleton(im, k, spec, vis_thresh=vis_thresh, kind='score')
                         for im, k in zip(images, kps)], ncols, pad)
 
-def heatmap_rows(images, heatmaps, size=None, alpha: float = 0.7) -> np.ndarray:
+def batch_heatmap_rows(images, heatmaps, size=None, alpha: float = 0.7) -> np.ndarray:
     ("One row per crop of `images` (N x H x W x 3 uint8): the crop, then each of its `heatmaps` (N x J x h x w) "
      "over it; tiles of `size` (W, H; default half the crop).")
     hms = _as_numpy(heatmaps).astype(np.float32)
@@ -173,7 +173,7 @@ def heatmap_rows(images, heatmaps, size=None, alpha: float = 0.7) -> np.ndarray:
     for im, hm in zip(images, hms):
         small = cv2.resize(np.ascontiguousarray(_as_numpy(im)), size, interpolation=cv2.INTER_AREA)
         tiles += [small] + [heatmap_overlay(small, hm, j, alpha=alpha, normalize=False) for j in range(len(hm))]
-    return tile_images(tiles, ncols=hms.shape[1] + 1, pad=1)
+    return _tile_images(tiles, ncols=hms.shape[1] + 1, pad=1)
 
 def save_image(image_rgb, path, quality: int = 95) -> Path:
     "Write an H x W x 3 uint8 RGB picture to `path` (format from the suffix; JPEG in 4:4:4), atomically."

@@ -81,6 +81,7 @@ class RunFolder:
     results_md = _RunFile('results.md')
     tensorboard = _RunFile('tb')
     image_evals = _RunFile('val_image_evals.pth')
+    debug = _RunFile('debug')                      # DEBUG.* pictures (train.Trainer.save_debug)
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
     TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name, image_evals.name)   # results
     _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}

@@ -81,6 +81,7 @@ class RunFolder:
     results_md = _RunFile('results.md')
     tensorboard = _RunFile('tb')
     image_evals = _RunFile('val_image_evals.pth')
+    debug = _RunFile('debug')                      # DEBUG.* pictures (train.Trainer.save_debug)
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
     TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name, image_evals.name)   # results
     _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}
@@ -187,7 +188,7 @@ class RunFolder:
     def load_model(self, which: str = 'best', device='cpu'):
         "`(model, cfg)`: the run's OmniPose (architecture from `config.yaml`, weights from `which`), in eval mode."
         cfg = self.read_config()
-        model = build_model(cfg)
+        model = build_model(cfg, pretrained=False)   # the run's weights replace any MODEL.PRETRAINED initialisation
         load_checkpoint(model, self.weights_path(which))
         return model.to(device).eval(), cfg
 

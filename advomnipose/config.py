@@ -14,7 +14,11 @@ __all__ = ['ConfigError', 'Config', 'get_default_config', 'merge_into', 'apply_o
 
 # %% ../nbs/02_config.ipynb #cf05aa54
 _DEFAULTS = {
+    # OUTPUT_DIR: the command line's default run folder is OUTPUT_DIR/<config name> (--out overrides). LOG_DIR:
+    # TensorBoard events, LOG_DIR/<run folder relative to OUTPUT_DIR> ('' = inside the run, <run>/tb). Relative
+    # paths are relative to the project root. PRINT_FREQ: iterations between train.log/TensorBoard lines.
     'OUTPUT_DIR': 'outputs', 'LOG_DIR': 'log', 'DATA_DIR': '', 'GPUS': [0], 'WORKERS': 2, 'PRINT_FREQ': 20,
+    'TENSORBOARD': False,            # kit: TensorBoard event files (LOG_DIR); the command line's --tensorboard
     'AUTO_RESUME': False, 'PIN_MEMORY': True, 'RANK': 0,
     'SEED': 0,                       # kit: seeds python/numpy/torch
     'CUDNN': {'BENCHMARK': True, 'DETERMINISTIC': False, 'ENABLED': True},

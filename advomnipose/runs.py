@@ -12,8 +12,8 @@ from .keypoints import KeypointSpec, spec_to_dict, spec_from_dict
 from .omnipose import build_model, load_checkpoint, model_kwargs
 
 # %% auto #0
-__all__ = ['INFO_KEY', 'INFO_FORMAT', 'LOGGER', 'inference_info', 'check_inference_info', 'checkpoint_info', 'project_path',
-           'RunFolder', 'summary_writer_class', 'scalar_tag', 'RunLog']
+__all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder',
+           'summary_writer_class', 'scalar_tag', 'RunLog']
 
 # %% ../nbs/40_runs.ipynb #3db64d04
 INFO_KEY = 'inference'
@@ -64,7 +64,7 @@ def checkpoint_info(obj, where: str = 'checkpoint') -> dict | None:
     return None
 
 # %% ../nbs/40_runs.ipynb #6db6880b
-def project_path(p) -> Path:
+def _project_path(p) -> Path:
     "A folder of the config (`OUTPUT_DIR`, `LOG_DIR`): as given when absolute, else relative to the project root."
     return Path(p) if Path(p).is_absolute() else project_root() / p
 
@@ -185,10 +185,10 @@ class RunFolder:
         cfg = self.read_config() if cfg is None else cfg
         if not cfg.LOG_DIR: return self.tensorboard
         here = self.path.resolve()
-        try: key = here.relative_to(project_path(cfg.OUTPUT_DIR).resolve())
+        try: key = here.relative_to(_project_path(cfg.OUTPUT_DIR).resolve())
         except ValueError: key = Path('.')
         if key == Path('.'): key = Path(f"{here.name}-{hashlib.md5(str(here).encode()).hexdigest()[:8]}")
-        tb = project_path(cfg.LOG_DIR).resolve() / key
+        tb = _project_path(cfg.LOG_DIR).resolve() / key
         if tb == here or tb in here.parents:
             raise ValueError(f"LOG_DIR {cfg.LOG_DIR!r} would put the TensorBoard events of {here} in {tb}, which holds "
                              "the run itself: choose another LOG_DIR, or LOG_DIR '' for events in <run>/tb")
@@ -236,6 +236,11 @@ class RunFolder:
         return run if run.config.is_file() else None
 
     @classmethod
+    def in_output_dir(cls, cfg: Config, name: str) -> RunFolder:
+        "The run `name` in the config's `OUTPUT_DIR` (the command line's default run folder)."
+        return cls(_project_path(cfg.OUTPUT_DIR) / name)
+
+    @classmethod
     def find_weights(cls, root) -> list[Path]:
         "Every weight file (`WEIGHTS`) under `root`, sorted by path."
         root = Path(root)
@@ -243,8 +248,8 @@ class RunFolder:
         return sorted(p for n in cls.WEIGHTS for p in root.rglob(n) if p.is_file())
 
 # %% ../nbs/40_runs.ipynb #4601b5d3
-LOGGER = logging.getLogger('advomnipose.train')
-if LOGGER.level == logging.NOTSET: LOGGER.setLevel(logging.INFO)
+_LOGGER = logging.getLogger('advomnipose.train')
+if _LOGGER.level == logging.NOTSET: _LOGGER.setLevel(logging.INFO)
 _TB_MISSING = ("TensorBoard logging was asked for (config TENSORBOARD true, --tensorboard or tensorboard=True) but "
                "the tensorboard package is not installed: pip install 'advomnipose[tb]' (or pip install tensorboard)")
 
@@ -266,7 +271,7 @@ class _OfRun(logging.Filter):
     def filter(self, record): return getattr(record, 'run', None) == self.key
 
 def _drop_handler(h):
-    LOGGER.removeHandler(h)
+    _LOGGER.removeHandler(h)
     h.close()
 
 class RunLog:
@@ -290,7 +295,7 @@ class RunLog:
             h = logging.FileHandler(self.run.log, mode='a', encoding='utf-8')
             h.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(message)s', '%Y-%m-%d %H:%M:%S'))
             h.addFilter(_OfRun(self.key))
-            LOGGER.addHandler(h)
+            _LOGGER.addHandler(h)
             self.file = self._files[self.key] = h
         if tb_step is not None and self.tb_dir is not None and self.tb is None:
             self.tb = summary_writer_class()(str(self.tb_dir), purge_step=int(tb_step))
@@ -298,13 +303,14 @@ class RunLog:
 
     def __call__(self, msg: str, level: int = logging.INFO):
         "Log `msg` as this run's (its `train.log` when open, and any handler of `advomnipose.train`)."
-        if self.active: LOGGER.log(level, msg, extra={'run': self.key})
+        if self.active: _LOGGER.log(level, msg, extra={'run': self.key})
 
     def scalars(self, values: dict, step: int, prefix: str):
         "The numbers of `values` as TensorBoard scalars `<prefix>/<name>` at `step` (nothing when TensorBoard is off)."
         if self.tb is None: return
         for k, v in values.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool): self.tb.add_scalar(scalar_tag(k, prefix), v, step)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                self.tb.add_scalar(scalar_tag(k, prefix), v, step)
 
     def flush(self):
         if self.tb is not None: self.tb.flush()

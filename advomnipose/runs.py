@@ -13,7 +13,7 @@ from .omnipose import build_model, load_checkpoint, model_kwargs
 
 # %% auto #0
 __all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder',
-           'summary_writer_class', 'scalar_tag', 'RunLog']
+           'summary_writer_class', 'scalar_tag', 'RunLog', 'read_scalars']
 
 # %% ../nbs/40_runs.ipynb #3db64d04
 INFO_KEY = 'inference'
@@ -322,3 +322,14 @@ class RunLog:
             if self._files.get(self.key) is self.file: del self._files[self.key]
             _drop_handler(self.file)
         self.file = self.tb = None
+
+def read_scalars(folder) -> dict:
+    ("`{tag: [(step, value), ...]}` of the TensorBoard event files in `folder`, as TensorBoard shows them (steps a "
+     "resumed writer purged are hidden).")
+    try: from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    except ImportError as e:
+        raise ImportError("reading TensorBoard event files needs the tensorboard package: pip install "
+                          "'advomnipose[tb]' (or pip install tensorboard)") from e
+    ea = EventAccumulator(str(folder))
+    ea.Reload()
+    return {t: [(e.step, e.value) for e in ea.Scalars(t)] for t in ea.Tags()['scalars']}

@@ -288,7 +288,7 @@ class RunLog:
         ("Append to `train.log` from now on; with `tb_step` also open the TensorBoard writer (if on), hiding events a "
          "killed session logged at that step or later.")
         if not self.active: return self
-        if self.file is None:
+        if self.file is None or self._files.get(self.key) is not self.file:   # not open, or another log took over
             old = self._files.pop(self.key, None)
             if old is not None: _drop_handler(old)       # a trainer of this folder that was never closed
             self.run.path.mkdir(parents=True, exist_ok=True)

@@ -234,7 +234,8 @@ def check_config(cfg: Config) -> Config:
     if (hw * 4, hh * 4) != (iw, ih):
         raise ConfigError(f"MODEL.HEATMAP_SIZE {cfg.MODEL.HEATMAP_SIZE} "
                           f"must be MODEL.IMAGE_SIZE / 4 = {[iw // 4, ih // 4]}")
-    for key, allowed in (('MODEL.HEAD', ('waspv2', 'waspv1')), ('TRAIN.AMP', ('none', 'bf16', 'fp16')),
+    for key, allowed in (('MODEL.NAME', ('omnipose', 'pose_hrnet')),
+                         ('MODEL.HEAD', ('waspv2', 'waspv1')), ('TRAIN.AMP', ('none', 'bf16', 'fp16')),
                          ('TRAIN.NAN_POLICY', ('stop', 'skip')), ('MODEL.TARGET_ENCODING', ('unbiased', 'standard')),
                          ('MODEL.INIT', ('pytorch', 'hrnet')), ('ADV.D_OPTIMIZER', ('adam', 'rmsprop')),
                          ('DATASET.DATASET', ('coco', 'mpii')), ('DATASET.DATA_FORMAT', ('jpg', 'png', 'zip'))):

@@ -10,13 +10,14 @@ import numpy as np
 import torch
 from .keypoints import COCO17, MPII16, MPII_PCKH_GROUPS, MPII_HEAD_SIZE_FACTOR, MPII_PCKH_EXCLUDED
 from .transforms import PIXEL_STD
+from .core import atomic_write_bytes
 from .dataio import read_json, check_keypoints
 
 # %% auto #0
 __all__ = ['STATS_NAMES', 'keypoint_oks', 'oks_iou', 'rescore', 'oks_nms', 'soft_oks_nms', 'coco_image_id',
            'coco_results_from_predictions', 'evaluate_coco', 'image_evaluations', 'resampled_ap',
            'pack_image_evaluations', 'unpack_image_evaluations', 'bootstrap_counts', 'format_table', 'main',
-           'evaluate_pckh']
+           'evaluate_pckh', 'write_mpii_preds']
 
 # %% ../nbs/30_evaluation.ipynb #0d3aaf3c
 STATS_NAMES = ('AP', 'AP .5', 'AP .75', 'AP (M)', 'AP (L)', 'AR', 'AR .5', 'AR .75', 'AR (M)', 'AR (L)')
@@ -449,5 +450,20 @@ def evaluate_pckh(preds, gt_mat_path, threshold: float = 0.5) -> dict:
                           'threshold': threshold})
 
 # %% ../nbs/30_evaluation.ipynb #60229ba8
+def write_mpii_preds(preds, path) -> Path:
+    """HRNet's MPII `pred.mat` at `path`: `preds` (N×16×2, 1-based: the 0-based image-pixel `preds` + 1) and the same
+    as `pos_pred_src` (16×2×N, the layout of `gt_valid.mat`)."""
+    from scipy.io import savemat
+    p = _np(preds)
+    if p.ndim != 3 or p.shape[1] != 16 or p.shape[2] < 2:
+        raise ValueError(f"{path}: preds must be N x 16 x 2 (MPII joints), got shape {p.shape}")
+    bad = np.argwhere(~np.isfinite(p[..., :2]))
+    if len(bad): raise ValueError(f"{path}: preds hold non-finite values (person {bad[0][0]})")
+    one = p[..., :2] + 1.0
+    buf = io.BytesIO()
+    savemat(buf, {'preds': one, 'pos_pred_src': np.transpose(one, (1, 2, 0))})
+    return atomic_write_bytes(buf.getvalue(), path)
+
+# %% ../nbs/30_evaluation.ipynb #9d567baf
 #| eval: false
 if __name__ == '__main__': main()

@@ -11,8 +11,9 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['gaussian_kernel', 'GaussianFilter', 'conv3x3', 'BasicBlock', 'Bottleneck', 'fuse_up', 'fuse_down',
-           'HighResolutionModule', 'HRNetBackbone', 'gaussian_filters', 'trainable_parameters', 'init_hrnet_']
+__all__ = ['FUSES', 'gaussian_kernel', 'GaussianFilter', 'conv3x3', 'BasicBlock', 'Bottleneck', 'fuse_up', 'fuse_down',
+           'fuse_up_nearest', 'HighResolutionModule', 'HRNetBackbone', 'gaussian_filters', 'trainable_parameters',
+           'init_hrnet_', 'PoseHRNet']
 
 # %% ../nbs/10_hrnet.ipynb #10c044fd
 def gaussian_kernel(kernel_size: int = 3, sigma: float = 3.0) -> torch.Tensor:
@@ -98,19 +99,28 @@ def fuse_down(cin: int, cout: int, steps: int) -> nn.Sequential:
         chain.append(nn.Sequential(conv3x3(cin, c, 2), nn.BatchNorm2d(c), *([] if last else [nn.ReLU(inplace=True)])))
     return nn.Sequential(*chain)
 
+def fuse_up_nearest(cin: int, cout: int, steps: int) -> nn.Sequential:
+    "HRNet upsampling path (`fuse='hrnet'`): 1x1 conv+BN, then nearest-neighbour upsampling by 2**steps."
+    return nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout),
+                         nn.Upsample(scale_factor=2 ** steps, mode='nearest'))
+
+FUSES = {'omnipose': fuse_up, 'hrnet': fuse_up_nearest}
+
 # %% ../nbs/10_hrnet.ipynb #857c41cb
 class HighResolutionModule(nn.Module):
     "Parallel BasicBlock branches followed by all-to-all fusion (OmniPose upsampling)."
-    def __init__(self, channels: Sequence[int], num_blocks: int = 4):
+    def __init__(self, channels: Sequence[int], num_blocks: int = 4, fuse: str = 'omnipose',
+                 multi_scale_output: bool = True):
         super().__init__()
-        self.channels = list(channels)
+        if fuse not in FUSES: raise ValueError(f"fuse must be one of {list(FUSES)}, got {fuse!r}")
+        self.channels, self.fuse = list(channels), fuse
         n = len(channels)
         self.branches = nn.ModuleList(nn.Sequential(*[BasicBlock(c, c) for _ in range(num_blocks)]) for c in channels)
         self.fuse_layers = nn.ModuleList()
         if n > 1:
-            for i in range(n):
+            for i in range(n if multi_scale_output else 1):
                 self.fuse_layers.append(nn.ModuleList(
-                    fuse_up(channels[j], channels[i], j - i) if j > i else
+                    FUSES[fuse](channels[j], channels[i], j - i) if j > i else
                     fuse_down(channels[j], channels[i], i - j) if j < i else nn.Identity() for j in range(n)))
         self.relu = nn.ReLU(inplace=True)
 
@@ -120,7 +130,7 @@ class HighResolutionModule(nn.Module):
         xs = [b(x) for b, x in zip(self.branches, xs)]
         if n == 1: return xs
         out = []
-        for i in range(n if outputs is None else outputs):
+        for i in range(min(len(self.fuse_layers), n if outputs is None else outputs)):
             y = None
             for j in range(n):
                 t = xs[j] if i == j else self.fuse_layers[i][j](xs[j])
@@ -141,8 +151,11 @@ def _transition(cin: int, cout: int, stride: int) -> nn.Sequential:
 class HRNetBackbone(nn.Module):
     "HRNet-W`width` with OmniPose fusion; `forward` returns (stage-4 branch 0, layer1 output)."
     def __init__(self, width: int = 48, num_modules: Sequence[int] = (1, 4, 3), num_blocks: int | Sequence[int] = 4,
-                 stage1_channels: int = 64, stage1_blocks: int = 4):
+                 stage1_channels: int = 64, stage1_blocks: int = 4, fuse: str = 'omnipose',
+                 multi_scale_last: bool = True):
         super().__init__()
+        if fuse not in FUSES: raise ValueError(f"fuse must be one of {list(FUSES)}, got {fuse!r}")
+        self.fuse, self.multi_scale_last = fuse, multi_scale_last
         if not isinstance(width, int) or width < 4: raise ValueError(f"width must be an int >= 4, got {width!r}")
         for n, v in (('stage1_channels', stage1_channels), ('stage1_blocks', stage1_blocks)):
             if not isinstance(v, int) or v < 1: raise ValueError(f"{n} must be a positive int, got {v!r}")
@@ -167,7 +180,10 @@ class HRNetBackbone(nn.Module):
         self.stage4 = self._stage(C, 2)
 
     def _stage(self, channels, s):
-        return nn.ModuleList(HighResolutionModule(channels, self.num_blocks[s]) for _ in range(self.num_modules[s]))
+        n = self.num_modules[s]
+        return nn.ModuleList(HighResolutionModule(channels, self.num_blocks[s], self.fuse,
+                                                  multi_scale_output=self.multi_scale_last or s < 2 or k < n - 1)
+                             for k in range(n))
 
     @staticmethod
     def _run_stage(stage, xs, last_outputs=None):
@@ -216,3 +232,31 @@ def init_hrnet_(model: nn.Module, std: float = 0.001) -> nn.Module:
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
     return model
+
+# %% ../nbs/10_hrnet.ipynb #83f7821f
+class PoseHRNet(HRNetBackbone):
+    "HRNet's `pose_hrnet`: HRNet fusion, output 0 of the last module, `final_layer` conv -> B x J x H/4 x W/4."
+    def __init__(self, num_joints: int = 17, width: int = 32, num_modules: Sequence[int] = (1, 4, 3),
+                 num_blocks: int | Sequence[int] = 4, final_conv_kernel: int = 1, init: str | None = 'hrnet',
+                 stage1_channels: int = 64, stage1_blocks: int = 4):
+        if not isinstance(num_joints, int) or num_joints < 1:
+            raise ValueError(f"num_joints must be a positive int, got {num_joints!r}")
+        if final_conv_kernel not in (1, 3):
+            raise ValueError("final_conv_kernel (MODEL.EXTRA.FINAL_CONV_KERNEL) must be 1 or 3, "
+                             f"got {final_conv_kernel!r}")
+        if init not in ('hrnet', 'pytorch', None):
+            raise ValueError(f"init must be 'pytorch', 'hrnet' or None, got {init!r}")
+        super().__init__(width, num_modules, num_blocks, stage1_channels, stage1_blocks, fuse='hrnet',
+                         multi_scale_last=False)
+        self.num_joints, self.final_conv_kernel = num_joints, final_conv_kernel
+        self.final_layer = nn.Conv2d(width, num_joints, final_conv_kernel, padding=final_conv_kernel // 2)
+        if init == 'hrnet': init_hrnet_(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.final_layer(self.features(x)[0])
+
+    def config(self) -> dict:
+        "The layout (`name` 'pose_hrnet' + constructor arguments) that rebuilds this architecture."
+        return dict(name='pose_hrnet', num_joints=self.num_joints, width=self.width, num_modules=self.num_modules,
+                    num_blocks=self.num_blocks, final_conv_kernel=self.final_conv_kernel,
+                    stage1_channels=self.stage1_channels, stage1_blocks=self.stage1_blocks)

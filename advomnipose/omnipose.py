@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_omnipose.ipynb #3ae27ae4
 from __future__ import annotations
-import copy, logging, re, warnings
+import copy, re, warnings
 from pathlib import Path
 from typing import Sequence
 import torch
@@ -12,13 +12,13 @@ from torch import nn
 from .core import safe_load
 from .config import Config, ConfigError, model_width
 from .hrnet import (
-    HRNetBackbone, GaussianFilter, gaussian_filters, gaussian_kernel, init_hrnet_, trainable_parameters)
+    HRNetBackbone, PoseHRNet, GaussianFilter, gaussian_filters, gaussian_kernel, init_hrnet_, trainable_parameters)
 from .wasp import WASPv2, WASPv1, WASPDecoder
 
 # %% auto #0
 __all__ = ['HEADS', 'HEAD_PREFIXES', 'OmniPose', 'init_weights', 'meta_copy', 'model_kwargs', 'build_model',
            'CheckpointMismatchError', 'read_state_dict', 'detect_head', 'detect_config', 'load_checkpoint',
-           'load_omnipose', 'load_backbone_weights', 'count_macs', 'model_summary']
+           'load_omnipose', 'count_macs', 'model_summary']
 
 # %% ../nbs/12_omnipose.ipynb #4a43c2c3
 HEADS = ('waspv2', 'waspv1')
@@ -52,14 +52,15 @@ class OmniPose(HRNetBackbone):
                     num_modules=self.num_modules, num_blocks=self.num_blocks,
                     stage1_channels=self.stage1_channels, stage1_blocks=self.stage1_blocks)
 
-def init_weights(model: OmniPose, mode: str | None = 'pytorch', reset: bool = True) -> OmniPose:
-    "Apply an initialisation mode ('pytorch' | 'hrnet' | None) to an OmniPose; Gaussian kernels always stay fixed."
+def init_weights(model: nn.Module, mode: str | None = 'pytorch', reset: bool = True) -> nn.Module:
+    ("Apply an initialisation mode ('pytorch' | 'hrnet' | None) to an OmniPose (or a `PoseHRNet`, which has no "
+     "Kaiming re-draws); Gaussian kernels always stay fixed.")
     if mode not in ('pytorch', 'hrnet', None):
         raise ValueError(f"init must be 'pytorch', 'hrnet' or None, got {mode!r}")
     if reset and mode is not None:
         for m in model.modules():
             if hasattr(m, 'reset_parameters'): m.reset_parameters()   # GaussianFilter re-writes its kernel
-    if mode == 'pytorch':
+    if mode == 'pytorch' and isinstance(model, OmniPose):
         heads = [model.waspv2] if model.head_type == 'waspv2' else [model.wasp, model.decoder]
         for h in heads: h.kaiming_init_()
     elif mode == 'hrnet':
@@ -76,11 +77,10 @@ def meta_copy(model: nn.Module) -> nn.Module:
     return copy.deepcopy(model, memo)
 
 # %% ../nbs/12_omnipose.ipynb #0e9a90d7
-_log = logging.getLogger(__name__)
 _DEFAULT_LAYOUT = {'STAGE2': (1, 4), 'STAGE3': (4, 4), 'STAGE4': (3, 4)}
 
 def model_kwargs(cfg: Config) -> dict:
-    "`OmniPose` constructor arguments from a config (see `build_model`)."
+    "The model's layout from a config: `OmniPose` constructor arguments, or `PoseHRNet`'s with `name` (`build_model`)."
     width = model_width(cfg)
     extra = cfg.MODEL.EXTRA or {}
     mods, blocks = [], []
@@ -102,8 +102,14 @@ def model_kwargs(cfg: Config) -> dict:
             nb = nb[0]
         mods.append(int(st.get('NUM_MODULES', dm)))
         blocks.append(int(nb))
-    return dict(num_joints=cfg.MODEL.NUM_JOINTS, width=width, head=cfg.MODEL.HEAD,
-                num_modules=tuple(mods), num_blocks=tuple(blocks), init=cfg.MODEL.INIT, **_stage1_kwargs(extra))
+    layout = dict(num_joints=cfg.MODEL.NUM_JOINTS, width=width, head=cfg.MODEL.HEAD,
+                  num_modules=tuple(mods), num_blocks=tuple(blocks), init=cfg.MODEL.INIT, **_stage1_kwargs(extra))
+    if cfg.MODEL.NAME == 'pose_hrnet':
+        del layout['head']
+        layout = dict(name='pose_hrnet', **layout, final_conv_kernel=extra.get('FINAL_CONV_KERNEL', 1))
+    elif cfg.MODEL.NAME != 'omnipose':
+        raise ConfigError(f"MODEL.NAME = {cfg.MODEL.NAME!r}; expected one of {list(_MODEL_NAMES)}")
+    return layout
 
 def _stage1_kwargs(extra) -> dict:
     "`layer1` planes and Bottleneck count from `MODEL.EXTRA.STAGE1` (HRNet's schema; default 64 and 4)."
@@ -122,14 +128,29 @@ def _stage1_kwargs(extra) -> dict:
         out[arg] = v[0]
     return out
 
-def build_model(cfg: Config) -> OmniPose:
-    "The OmniPose described by `cfg` (with `MODEL.PRETRAINED` loaded into the backbone when set)."
-    model = OmniPose(**model_kwargs(cfg))
-    if cfg.MODEL.PRETRAINED:
-        model.backbone_load_report = load_backbone_weights(model, cfg.MODEL.PRETRAINED)
+_MODEL_NAMES = ('omnipose', 'pose_hrnet')
+
+def _model_from_layout(layout: dict) -> nn.Module:
+    "The model a layout (`model_kwargs`, `model.config()`, `detect_config`) describes; no `name` means OmniPose."
+    kw = dict(layout)
+    name = kw.pop('name', 'omnipose')
+    if name not in _MODEL_NAMES: raise ValueError(f"model name {name!r}; expected one of {list(_MODEL_NAMES)}")
+    return (OmniPose if name == 'omnipose' else PoseHRNet)(**kw)
+
+def build_model(cfg: Config, pretrained: bool = True) -> nn.Module:
+    ("The model `cfg` describes (`MODEL.NAME`); with `pretrained` (default), `MODEL.INIT_WEIGHTS` true and "
+     "`MODEL.PRETRAINED` set, those weights are loaded and the load report printed (`model.load_report`).")
+    model = _model_from_layout(model_kwargs(cfg))
+    if pretrained and cfg.MODEL.PRETRAINED:
+        if not cfg.MODEL.INIT_WEIGHTS:
+            print(f"MODEL.INIT_WEIGHTS is false: MODEL.PRETRAINED {cfg.MODEL.PRETRAINED!r} is not loaded "
+                  "(as in HRNet, INIT_WEIGHTS switches the pretrained initialisation off)")
+        else:
+            from advomnipose.pretrained import load_pretrained   # pretrained.py builds on this module
+            load_pretrained(model, cfg.MODEL.PRETRAINED, what='MODEL.PRETRAINED')
     return model
 
-# %% ../nbs/12_omnipose.ipynb #d5459b6d
+# %% ../nbs/12_omnipose.ipynb #14006d12
 class CheckpointMismatchError(RuntimeError):
     "A checkpoint's keys or shapes do not match the model."
 
@@ -172,25 +193,38 @@ def detect_head(state_dict) -> str:
                      "or 'wasp.*' + 'decoder.*' keys (WASPv1)")
 
 _JOINTS_KEY = {'waspv2': 'waspv2.last_conv.6.weight', 'waspv1': 'decoder.last_conv.8.weight'}
+_ALL_HEADS = sum(HEAD_PREFIXES.values(), ())
+
+def _is_pose_hrnet(state_dict) -> bool:
+    w = state_dict.get('final_layer.weight')
+    return isinstance(w, torch.Tensor) and w.ndim == 4 and not any(k.startswith(_ALL_HEADS) for k in state_dict)
 
 def detect_config(state_dict) -> dict:
-    "OmniPose constructor arguments (head, joints, width, modules and blocks per stage) read off a state_dict."
+    ("The layout (OmniPose: head, joints, width, modules and blocks per stage; HRNet's pose_hrnet: "
+     "`name='pose_hrnet'`, `final_conv_kernel`) read off a state_dict.")
+    if _is_pose_hrnet(state_dict):
+        w = state_dict['final_layer.weight']
+        return dict(name='pose_hrnet', **_detect_backbone(state_dict, 'pose_hrnet'), num_joints=w.shape[0],
+                    final_conv_kernel=w.shape[-1])
     head = detect_head(state_dict)
-    try:
-        width = state_dict['transition1.0.0.weight'].shape[0]
-        joints = state_dict[_JOINTS_KEY[head]].shape[0]
+    try: joints = state_dict[_JOINTS_KEY[head]].shape[0]
     except KeyError as e: raise ValueError(f"not an OmniPose state_dict: missing {e.args[0]!r}") from None
+    return dict(num_joints=joints, head=head, **_detect_backbone(state_dict))
+
+def _detect_backbone(state_dict, what='OmniPose') -> dict:
+    try: width = state_dict['transition1.0.0.weight'].shape[0]
+    except KeyError as e: raise ValueError(f"not an {what} state_dict: missing {e.args[0]!r}") from None
     mods, blocks = [], []
     for s in (2, 3, 4):
         ms = {int(m.group(1)) for k in state_dict if (m := re.match(rf'stage{s}\.(\d+)\.', k))}
         bs = {int(m.group(1)) for k in state_dict if (m := re.match(rf'stage{s}\.0\.branches\.0\.(\d+)\.', k))}
-        if not ms or not bs: raise ValueError(f"not an OmniPose state_dict: no stage{s} modules/blocks")
+        if not ms or not bs: raise ValueError(f"not an {what} state_dict: no stage{s} modules/blocks")
         mods.append(max(ms) + 1)
         blocks.append(max(bs) + 1)
     l1 = {int(m.group(1)) for k in state_dict if (m := re.match(r'layer1\.(\d+)\.', k))}
     if 'layer1.0.conv1.weight' not in state_dict:
-        raise ValueError("not an OmniPose state_dict: missing 'layer1.0.conv1.weight'")
-    return dict(num_joints=joints, width=width, head=head, num_modules=tuple(mods), num_blocks=tuple(blocks),
+        raise ValueError(f"not an {what} state_dict: missing 'layer1.0.conv1.weight'")
+    return dict(width=width, num_modules=tuple(mods), num_blocks=tuple(blocks),
                 stage1_channels=state_dict['layer1.0.conv1.weight'].shape[0], stage1_blocks=max(l1) + 1)
 
 def _diff(model_sd: dict, sd: dict):
@@ -207,12 +241,16 @@ def _listing(title, items, limit=12):
     return lines
 
 def _hints(model, sd) -> list[str]:
-    if not isinstance(model, OmniPose): return []
+    if not isinstance(model, (OmniPose, PoseHRNet)): return []
     try: c = detect_config(sd)
     except ValueError: return []
     have = model.config()
-    return ([f"  hint: the checkpoint has {k}={c[k]!r} but the model has {k}={have[k]!r}"
-             for k in c if c[k] != have[k]] +
+    name_c, name_m = c.get('name', 'omnipose'), have.get('name', 'omnipose')
+    if name_c != name_m:
+        return [f"  hint: the checkpoint is a {name_c} model, the model is a {name_m} (MODEL.NAME)",
+                "  (load_omnipose builds the matching model from the checkpoint)"]
+    return ([f"  hint: the checkpoint has {k}={c[k]!r} but the model has {k}={have.get(k)!r}"
+             for k in c if c[k] != have.get(k)] +
             (["  (load_omnipose builds the matching model from the checkpoint)"] if c != have else []))
 
 def load_checkpoint(model: nn.Module, path_or_state_dict, strict: bool = True) -> dict:
@@ -247,43 +285,16 @@ def _check_gaussians(model, name) -> list[str]:
                       f"(e.g. {bad[0]}); they were loaded as they are")
     return bad
 
-def load_omnipose(path_or_state_dict, **kwargs) -> OmniPose:
-    ("Build the OmniPose that matches a checkpoint (head, joints, width, layout read off its keys), "
-     "load it strictly, return it in eval mode.")
+def load_omnipose(path_or_state_dict, **kwargs) -> nn.Module:
+    ("Build the model that matches a checkpoint (an OmniPose: head, joints, width, layout read off its keys; "
+     "or HRNet's pose_hrnet), load it strictly, return it in eval mode.")
     sd = read_state_dict(path_or_state_dict, what='checkpoint')
     cfg = {**detect_config(sd), **kwargs, 'init': None}   # every value is overwritten by the checkpoint
-    model = OmniPose(**cfg)
+    model = _model_from_layout(cfg)
     load_checkpoint(model, sd, strict=True)
     return model.eval()
 
-# %% ../nbs/12_omnipose.ipynb #632c26b8
-def _is_head_key(k: str) -> bool:
-    return k.startswith(sum(HEAD_PREFIXES.values(), ()))
-
-def load_backbone_weights(model: OmniPose, path_or_state_dict) -> dict:
-    "Copy matching backbone entries (same key and shape) from an HRNet/OmniPose checkpoint; report the rest."
-    name = str(path_or_state_dict) if isinstance(path_or_state_dict, (str, Path)) else 'checkpoint'
-    sd = read_state_dict(path_or_state_dict)
-    model_sd = model.state_dict()
-    gauss = {n + '.weight' for n, m in model.named_modules() if isinstance(m, GaussianFilter)}
-    backbone = [k for k in model_sd if not _is_head_key(k)]
-    take = {k: sd[k] for k in backbone if k in sd and k not in gauss and sd[k].shape == model_sd[k].shape}
-    report = dict(loaded=sorted(take),
-                  loaded_params=sum(v.numel() for k, v in take.items() if not k.endswith('num_batches_tracked')),
-                  shape_mismatch=[(k, tuple(sd[k].shape), tuple(model_sd[k].shape))
-                                  for k in backbone if k in sd and sd[k].shape != model_sd[k].shape],
-                  not_in_checkpoint=[k for k in backbone if k not in sd and k not in gauss],
-                  unused=[k for k in sd if k not in take and not (k in gauss)])
-    if not take:
-        raise ValueError(f"{name}: no entry matches the OmniPose backbone (same key and shape); "
-                         f"checkpoint keys look like {list(sd)[:5]}, backbone keys like {backbone[:5]}")
-    model.load_state_dict(take, strict=False)
-    _log.info("%s: loaded %d backbone entries (%d parameters); %d backbone entries kept their initialisation; "
-             "%d checkpoint entries unused (%d with a different shape)", name, len(take), report['loaded_params'],
-             len(report['not_in_checkpoint']), len(report['unused']), len(report['shape_mismatch']))
-    return report
-
-# %% ../nbs/12_omnipose.ipynb #34c6cdc6
+# %% ../nbs/12_omnipose.ipynb #865c22e6
 def _conv_macs(mod: nn.Module, inp: torch.Tensor, out: torch.Tensor) -> int:
     k = mod.weight.shape[2] * mod.weight.shape[3]
     if isinstance(mod, nn.ConvTranspose2d):

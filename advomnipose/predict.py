@@ -89,7 +89,8 @@ def predict_dataset(model, loader, cfg: Config, device='cpu', progress=True, des
 
 def evaluate_predictions(dataset, preds: dict, cfg: Config, details: bool = False):
     """COCO: the 10 AP/AR numbers; MPII: PCKh table. `preds` from `predict_dataset`. With `details`,
-    `(metrics, {'results': COCO result dicts, 'image_evals': per-image matching})` (COCO; `None` for MPII)."""
+    `(metrics, {'results': COCO result dicts, 'image_evals': per-image matching})` (COCO; `None` for MPII).
+    A COCO set without keypoint labels (`image_info_<set>.json` and detections: test-dev) has results, no metrics."""
     if cfg.DATASET.DATASET == 'mpii':
         gt = Path(dataset.root) / 'annot' / 'gt_valid.mat'
         metrics = evaluate_pckh(preds['coords'], gt)
@@ -98,6 +99,7 @@ def evaluate_predictions(dataset, preds: dict, cfg: Config, details: bool = Fals
         preds['coords'], preds['maxvals'], preds['image_id'], preds['center'], preds['scale'], preds['score'],
         sigmas=dataset.spec.sigmas_array(), in_vis_thre=cfg.TEST.IN_VIS_THRE, oks_thre=cfg.TEST.OKS_THRE,
         soft_nms=cfg.TEST.SOFT_NMS)
+    if dataset.gt_json_path is None: return ({}, {'results': results, 'image_evals': None}) if details else {}
     # evaluate on the images the dataset covers (all of them, unless DATASET.MAX_SAMPLES cut it short)
     img_ids = sorted({int(r['image_id']) for r in dataset.records})
     out = evaluate_coco(dataset.gt_json_path, results, sigmas=dataset.spec.sigmas_array(), img_ids=img_ids,

@@ -224,7 +224,7 @@ class RunFolder:
     def load_model(self, which: str = 'best', device='cpu'):
         "`(model, cfg)`: the run's OmniPose (architecture from `config.yaml`, weights from `which`), in eval mode."
         cfg = self.read_config()
-        model = build_model(cfg)
+        model = build_model(cfg, pretrained=False)   # the run's weights replace any MODEL.PRETRAINED initialisation
         load_checkpoint(model, self.weights_path(which))
         return model.to(device).eval(), cfg
 

@@ -61,7 +61,7 @@ class Trainer:
         self.progress = progress
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
         torch.backends.cudnn.benchmark = cfg.CUDNN.BENCHMARK and not cfg.CUDNN.DETERMINISTIC
-        self.model = build_model(cfg).to(self.device)
+        self.model = build_model(cfg, pretrained=start_from is None).to(self.device)   # a resume loads its own weights
         # The last stage-4 module's outputs 1..3 never reach the loss (spec 3.3): skip computing them in
         # training too. Their gradients would be zero anyway, so the optimisation is unchanged.
         self.model.last_module_all_outputs = False
@@ -443,7 +443,7 @@ def default_out_dir(args, suffix: str = '', cfg: Config | None = None) -> Path:
     ("`--out` when given, else `OUTPUT_DIR/<config name><suffix>` (`RunFolder.in_output_dir`) of `cfg` (default: "
      "the config of `--cfg` and `--opts`).")
     if args.out: return Path(args.out)
-    cfg = load_config(args.cfg, args.opts) if cfg is None else cfg
+    cfg = load_config(args.cfg, getattr(args, 'opts', None)) if cfg is None else cfg
     return RunFolder.in_output_dir(cfg, Path(args.cfg).stem + suffix).path
 
 def fit_or_exit(fit, *args, **kwargs):

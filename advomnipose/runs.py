@@ -10,6 +10,7 @@ from .core import atomic_save, atomic_write_json, atomic_write_text, safe_load, 
 from .config import Config, ConfigError, load_config, get_default_config, merge_into
 from .keypoints import KeypointSpec, spec_to_dict, spec_from_dict
 from .omnipose import build_model, load_checkpoint, model_kwargs
+from .datasets import _resolve as _project_path      # relative to the project root, as DATASET.ROOT
 
 # %% auto #0
 __all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder',
@@ -62,11 +63,6 @@ def checkpoint_info(obj, where: str = 'checkpoint') -> dict | None:
     "The checked `inference` entry of a loaded checkpoint (`check_inference_info`), or None when it has none."
     if isinstance(obj, dict) and INFO_KEY in obj: return check_inference_info(obj[INFO_KEY], where)
     return None
-
-# %% ../nbs/40_runs.ipynb #6db6880b
-def _project_path(p) -> Path:
-    "A folder of the config (`OUTPUT_DIR`, `LOG_DIR`): as given when absolute, else relative to the project root."
-    return Path(p) if Path(p).is_absolute() else project_root() / p
 
 # %% ../nbs/40_runs.ipynb #536fc4a4
 class _RunFile:

@@ -196,7 +196,7 @@ SMALL_CHAIN = dict(config='experiments/synthetic/omnipose_tiny_64x96.yaml', epoc
                    ft_opts={'TEST.MAX_IMAGES': 0, 'TEST.FLIP_TEST': True})
 QUICK_CHAIN = dict(SMALL_CHAIN, epochs=2, ft_epochs=2, max_iters=4, ft_max_iters=4, width=8, parallel=1, base='',
                    ft_seeds=(0,), bootstrap=100, opts={'TEST.MAX_IMAGES': 30, 'TEST.FLIP_TEST': False}, ft_opts={})
-FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=18, d_warmup_epochs=1,
+FULL_CHAIN = dict(config='experiments/coco/omnipose_w48_384x288_train.yaml', epochs=18, ft_epochs=10, d_warmup_epochs=1,
                   max_iters=0, width=0, ft_lr=1e-4, parallel=1, seeds=(0,), ft_seeds=(0,), base='', bootstrap=1000)
 
 def step_experiments(ctx: RunContext):

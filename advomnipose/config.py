@@ -10,7 +10,7 @@ import yaml
 
 # %% auto #0
 __all__ = ['ConfigError', 'Config', 'get_default_config', 'merge_into', 'apply_opts', 'load_config', 'check_config',
-           'layout_opts', 'model_width']
+           'layout_opts', 'model_width', 'read_yaml_config', 'config_audit']
 
 # %% ../nbs/02_config.ipynb #cf05aa54
 _DEFAULTS = {
@@ -112,6 +112,7 @@ def get_default_config() -> Config:
 
 # %% ../nbs/02_config.ipynb #d26c5a38
 _FREE_SECTIONS = {'MODEL.EXTRA'}
+_BASE_KEY = '_BASE_'
 # keys the kit once accepted under another name: refused with the new name, never silently dropped
 _RENAMED = {'ADV.ALPHA': ('ADV.P_WEIGHT', "the weight of the pose discriminator P's term; Chen et al. call it β"),
             'ADV.BETA': ('ADV.C_WEIGHT', "the weight of the confidence discriminator C's term; Chen et al.'s α")}
@@ -157,6 +158,9 @@ def merge_into(cfg: Config, new: dict, prefix: str = '') -> Config:
     for k, v in new.items():
         key = f'{prefix}{k}'
         _refuse_renamed(key)
+        if key == _BASE_KEY:
+            raise ConfigError(f"{_BASE_KEY} (a base YAML file) is read by load_config from a YAML file only, "
+                              "not from a dict or a checkpoint's config")
         if k not in cfg:
             raise ConfigError(f"unknown config key {key!r}" +
                               (f"; keys under {prefix[:-1]}: {sorted(cfg)}" if prefix
@@ -187,6 +191,7 @@ def apply_opts(cfg: Config, opts) -> Config:
         items = list(zip(opts[::2], opts[1::2]))
     for key, val in items:
         _refuse_renamed(key)
+        if key == _BASE_KEY: raise ConfigError(f"{_BASE_KEY} cannot be given as an override: name it in the YAML file")
         node, parts = cfg, key.split('.')
         for i, p in enumerate(parts):
             if not isinstance(node, dict) or p not in node:
@@ -210,14 +215,11 @@ def apply_opts(cfg: Config, opts) -> Config:
     return cfg
 
 def load_config(path=None, opts=None, base: Config | None = None) -> Config:
-    "Defaults ← YAML file (HRNet/OmniPose schema) ← `opts` overrides. Errors name the file and key."
+    "Defaults ← YAML file (with its `_BASE_` files) ← `opts` overrides. Errors name the file and key."
     cfg = copy.deepcopy(base) if base is not None else get_default_config()
     if path is not None:
         path = Path(path)
-        if not path.exists(): raise FileNotFoundError(f"config file not found: {path}")
-        try: data = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML: {e}") from None
-        if not isinstance(data, dict): raise ConfigError(f"{path}: expected a mapping at the top level")
+        data = read_yaml_config(path)
         try: merge_into(cfg, data)
         except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
     if opts: apply_opts(cfg, opts)
@@ -225,8 +227,70 @@ def load_config(path=None, opts=None, base: Config | None = None) -> Config:
     return cfg
 
 # %% ../nbs/02_config.ipynb #7f23ec80
+# Keys of the original schema the kit cannot honour: accepted only at the listed values (the harmless default and
+# what the original experiment files write, which the original ignores too), refused otherwise with the reason.
+_REFUSED = {
+    'DATA_DIR': ('', "HRNet's prefix of DATASET.ROOT, MODEL.PRETRAINED and TEST.MODEL_FILE is not supported: "
+                     "write the full path in those keys"),
+    'PIN_MEMORY': (True, "the kit pins batch memory whenever CUDA is available; it cannot be switched off"),
+    'RANK': (0, "the process rank comes from torchrun's environment (RANK, LOCAL_RANK, WORLD_SIZE), not the config"),
+    'MODEL.TAG_PER_JOINT': (True, "it belongs to bottom-up associative embedding; top-down HRNet/OmniPose never "
+                                  "read it"),
+    'MODEL.TARGET_TYPE': ('gaussian', "only Gaussian heatmap targets are implemented (as in HRNet/OmniPose)"),
+    'MODEL.EXTRA.FINAL_CONV_KERNEL': (1, "OmniPose's last layer is a 1x1 convolution"),
+    'DATASET.HYBRID_JOINTS_TYPE': ('', "an unused leftover of HRNet's config: no code reads it"),
+    'DATASET.SELECT_DATA': (False, "HRNet's filter of training persons (joint centre far from the box centre) is "
+                                   "not implemented"),
+    'TRAIN.GAMMA1': (0.99, "HRNet's config carries it but no optimizer reads it (the original files' 0.99 is "
+                           "accepted and ignored, as there)"),
+    'TRAIN.GAMMA2': (0.0, "HRNet's config carries it but no optimizer reads it (the original files' 0.0 is "
+                          "accepted and ignored, as there)"),
+    'TEST.POST_PROCESS': (True, "OmniPose ignores it and always refines the argmax; the kit's switch is TEST.DARK "
+                                "(false: the quarter-pixel step instead of DARK)"),
+    'TEST.NMS_THRE': (1.0, "HRNet stores it but never uses it; the OKS-NMS threshold is TEST.OKS_THRE"),
+    'TEST.BBOX_THRE': (1.0, "HRNet's config carries it but no code reads it; detector boxes are filtered by "
+                            "TEST.IMAGE_THRE"),
+}
+# Read by SGD only: with Adam (and RMSprop) the original builds the optimizer from the learning rate alone, so its
+# files' values are accepted and ignored, as there; any other value is refused.
+_SGD_ONLY = {'TRAIN.MOMENTUM': (0.9,), 'TRAIN.WD': (0.0, 0.0001), 'TRAIN.NESTEROV': (False,)}
+# Parameters of a switch: a value other than the default needs the switch on.
+_NEEDS_SWITCH = {'LOSS.TOPK': 'LOSS.USE_OHKM', 'TEST.BLUR_KERNEL': 'TEST.DARK', 'TEST.SHIFT_HEATMAP': 'TEST.FLIP_TEST'}
+_EXTRA_KEYS = {'STAGE1', 'STAGE2', 'STAGE3', 'STAGE4', 'PRETRAINED_LAYERS', 'FINAL_CONV_KERNEL'}
+_STAGE_KEYS = {'NUM_MODULES', 'NUM_BRANCHES', 'BLOCK', 'NUM_BLOCKS', 'NUM_CHANNELS', 'FUSE_METHOD'}
+
+def _check_extra(extra: dict):
+    "MODEL.EXTRA is free-form in the schema; only the keys the kit reads (or refuses) may appear in it."
+    unknown = sorted(set(extra) - _EXTRA_KEYS)
+    if unknown:
+        raise ConfigError(f"MODEL.EXTRA.{unknown[0]}: not read by OmniPose (MODEL.EXTRA may hold "
+                          f"{sorted(_EXTRA_KEYS)})")
+    for st in sorted(set(extra) & {'STAGE1', 'STAGE2', 'STAGE3', 'STAGE4'}):
+        if not isinstance(extra[st], dict): raise ConfigError(f"MODEL.EXTRA.{st}: expected a mapping")
+        bad = sorted(set(extra[st]) - _STAGE_KEYS)
+        if bad:
+            raise ConfigError(f"MODEL.EXTRA.{st}.{bad[0]}: not a stage key (expected some of {sorted(_STAGE_KEYS)})")
+
+def _check_unhonoured(cfg: Config):
+    "Refuse the keys the kit cannot honour when they are set to anything but their accepted values."
+    for key, (ok, why) in _REFUSED.items():
+        if key.startswith('MODEL.EXTRA.'):
+            v = cfg.MODEL.EXTRA.get(key.rsplit('.', 1)[1], ok)
+        else: v = cfg.get_key(key)
+        if v != ok or type(v) is not type(ok): raise ConfigError(f"{key} = {v!r} is not supported: {why}")
+    if cfg.TRAIN.OPTIMIZER != 'sgd':
+        for key, ok in _SGD_ONLY.items():
+            if cfg.get_key(key) not in ok:
+                raise ConfigError(f"{key} = {cfg.get_key(key)!r} with TRAIN.OPTIMIZER {cfg.TRAIN.OPTIMIZER}: the "
+                                  f"original builds {cfg.TRAIN.OPTIMIZER} with the learning rate only, so it would "
+                                  f"be ignored (accepted: the original files' {list(ok)}, ignored as there); use "
+                                  f"TRAIN.OPTIMIZER sgd")
+    for key, switch in _NEEDS_SWITCH.items():
+        if not cfg.get_key(switch) and cfg.get_key(key) != _DEFAULTS[key.split('.')[0]][key.split('.')[1]]:
+            raise ConfigError(f"{key} = {cfg.get_key(key)!r} has no effect while {switch} is false")
+
 def check_config(cfg: Config) -> Config:
-    "Cross-field consistency checks; raises `ConfigError` naming the keys."
+    "Cross-field consistency checks and the refusal of keys the kit cannot honour; raises `ConfigError` naming them."
     iw, ih = cfg.MODEL.IMAGE_SIZE
     hw, hh = cfg.MODEL.HEATMAP_SIZE
     if iw % 32 or ih % 32:
@@ -238,11 +302,25 @@ def check_config(cfg: Config) -> Config:
                          ('MODEL.HEAD', ('waspv2', 'waspv1')), ('TRAIN.AMP', ('none', 'bf16', 'fp16')),
                          ('TRAIN.NAN_POLICY', ('stop', 'skip')), ('MODEL.TARGET_ENCODING', ('unbiased', 'standard')),
                          ('MODEL.INIT', ('pytorch', 'hrnet')), ('ADV.D_OPTIMIZER', ('adam', 'rmsprop')),
-                         ('DATASET.DATASET', ('coco', 'mpii')), ('DATASET.DATA_FORMAT', ('jpg', 'png', 'zip'))):
+                         ('DATASET.DATASET', ('coco', 'mpii')), ('DATASET.DATA_FORMAT', ('jpg', 'png', 'zip')),
+                         ('TRAIN.OPTIMIZER', ('adam', 'sgd', 'rmsprop'))):
         if cfg.get_key(key) not in allowed:
             raise ConfigError(f"{key} = {cfg.get_key(key)!r}; expected one of {list(allowed)}")
     if sorted(cfg.TRAIN.LR_STEP) != list(cfg.TRAIN.LR_STEP):
         raise ConfigError(f"TRAIN.LR_STEP {cfg.TRAIN.LR_STEP} must be increasing")
+    _check_extra(cfg.MODEL.EXTRA or {})
+    _check_unhonoured(cfg)
+    L, J = cfg.LOSS, cfg.MODEL.NUM_JOINTS
+    if L.USE_OHKM and not 1 <= L.TOPK <= J:
+        raise ConfigError(f"LOSS.TOPK = {L.TOPK}: online hard keypoint mining keeps TOPK of the "
+                          f"MODEL.NUM_JOINTS = {J} joints per sample, so it must lie in 1..{J}")
+    if L.USE_DIFFERENT_JOINTS_WEIGHT:
+        if cfg.DATASET.DATASET != 'coco' or J != 17:
+            raise ConfigError(f"LOSS.USE_DIFFERENT_JOINTS_WEIGHT: HRNet states per-joint loss weights for the "
+                              f"COCO-17 keypoints only, not for {cfg.DATASET.DATASET} with {J} joints")
+        if not L.USE_TARGET_WEIGHT:
+            raise ConfigError("LOSS.USE_DIFFERENT_JOINTS_WEIGHT scales the target weights, which "
+                              "LOSS.USE_TARGET_WEIGHT false switches off: set both true, or neither")
     return cfg
 
 def layout_opts(width: int, num_modules=(1, 4, 3), num_blocks=4) -> dict:
@@ -259,3 +337,159 @@ def model_width(cfg: Config) -> int:
     if cfg.MODEL.WIDTH: return cfg.MODEL.WIDTH
     try: return int(cfg.MODEL.EXTRA['STAGE2']['NUM_CHANNELS'][0])
     except (KeyError, IndexError, TypeError): return 48
+
+# %% ../nbs/02_config.ipynb #809bb2c5
+def _deep_update(base: dict, new: dict) -> dict:
+    "A copy of `base` with `new` merged in: mappings key by key (`new` wins), any other value replaced."
+    out = dict(base)
+    for k, v in new.items():
+        out[k] = _deep_update(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+def _base_list(value, path: Path) -> list:
+    if value is None: return []
+    if isinstance(value, str) and value.strip(): return [value]
+    if isinstance(value, list) and value and all(isinstance(b, str) and b.strip() for b in value): return value
+    raise ConfigError(f"{path}: {_BASE_KEY} must be a file path or a list of file paths "
+                      f"(relative to this file), got {value!r}")
+
+def read_yaml_config(path, _chain: tuple = ()) -> dict:
+    ("The mapping of the YAML file `path` with its `_BASE_` files merged under it (recursively), "
+     "each file checked against the schema.")
+    path = Path(path)
+    if path.resolve() in [p.resolve() for p in _chain]:
+        raise ConfigError(f"{_BASE_KEY} cycle: " + ' -> '.join(str(p) for p in (*_chain, path)))
+    if not path.exists():
+        raise FileNotFoundError(f"config file not found: {path}" +
+                                (f" (named by {_BASE_KEY} in {_chain[-1]})" if _chain else ''))
+    try: data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict): raise ConfigError(f"{path}: expected a mapping at the top level")
+    bases = _base_list(data.pop(_BASE_KEY, None), path)
+    try: merge_into(get_default_config(), data)         # this file's own keys and types
+    except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
+    merged: dict = {}
+    for b in bases: merged = _deep_update(merged, read_yaml_config(path.parent / b, (*_chain, path)))
+    return _deep_update(merged, data)
+
+# %% ../nbs/02_config.ipynb #39adae93
+_HONOURED = {
+    'WORKERS': 'train: DataLoader worker processes',
+    'PRINT_FREQ': 'train: progress-bar refresh and DEBUG picture period (iterations)',
+    'AUTO_RESUME': 'train: resume from the run folder\'s checkpoint when present',
+    'SEED': 'train, experiments: seeds python/numpy/torch, shuffling and augmentation',
+    'CUDNN.BENCHMARK': 'train: torch.backends.cudnn.benchmark (off when DETERMINISTIC)',
+    'CUDNN.DETERMINISTIC': 'train: deterministic algorithms',
+    'CUDNN.ENABLED': 'train: torch.backends.cudnn.enabled',
+    'MODEL.NUM_JOINTS': 'omnipose, datasets: output channels, checked against the dataset',
+    'MODEL.IMAGE_SIZE': 'codec, datasets, predict: input crop (W, H)',
+    'MODEL.HEATMAP_SIZE': 'codec, predict: heatmap (W, H)',
+    'MODEL.SIGMA': 'codec: Gaussian target sigma',
+    'MODEL.EXTRA': 'omnipose: STAGE1..4 layout (checked); other keys refused in check_config',
+    'MODEL.HEAD': 'omnipose: waspv2 | waspv1',
+    'MODEL.WIDTH': 'config (model_width, which omnipose and experiments call): HRNet width',
+    'MODEL.TARGET_ENCODING': 'codec: unbiased | standard targets',
+    'MODEL.INIT': 'omnipose: pytorch | hrnet initialisation',
+    'LOSS.USE_OHKM': 'train (build_loss): online hard keypoint mining',
+    'LOSS.TOPK': 'train (build_loss): joints kept per sample by OHKM',
+    'LOSS.USE_TARGET_WEIGHT': 'train (build_loss): per-joint target weights (false: unweighted)',
+    'LOSS.USE_DIFFERENT_JOINTS_WEIGHT': 'train (build_loss): HRNet\'s COCO per-joint weights',
+    'DATASET.ROOT': 'datasets: dataset folder',
+    'DATASET.DATASET': 'datasets: coco | mpii',
+    'DATASET.TRAIN_SET': 'datasets: training split',
+    'DATASET.TEST_SET': 'datasets: validation split',
+    'DATASET.DATA_FORMAT': 'datasets: jpg/png folders or zip',
+    'DATASET.FLIP': 'transforms: flip augmentation',
+    'DATASET.SCALE_FACTOR': 'transforms: scale augmentation',
+    'DATASET.ROT_FACTOR': 'transforms: rotation augmentation',
+    'DATASET.PROB_HALF_BODY': 'transforms: half-body probability',
+    'DATASET.NUM_JOINTS_HALF_BODY': 'transforms: half-body visible-joint minimum',
+    'DATASET.COLOR_RGB': 'datasets: RGB (true) or BGR input',
+    'DATASET.ROT_PROB': 'transforms: rotation probability',
+    'DATASET.SKIP_BAD_SAMPLES': 'datasets: skip and count unreadable samples',
+    'DATASET.SIGMAS': 'datasets: OKS sigmas of a custom keypoint set',
+    'DATASET.MAX_SAMPLES': 'datasets: first N samples per split',
+    'DATASET.SHUFFLE_WINDOW': 'datasets, train: image-grouped shuffling',
+    'TRAIN.LR_FACTOR': 'train: MultiStepLR factor',
+    'TRAIN.LR_STEP': 'train: MultiStepLR milestones',
+    'TRAIN.LR': 'train: learning rate',
+    'TRAIN.OPTIMIZER': 'train: adam | sgd | rmsprop',
+    'TRAIN.MOMENTUM': 'train: SGD momentum (Adam/RMSprop: only the original files\' value, ignored as there)',
+    'TRAIN.WD': 'train: SGD weight decay (Adam/RMSprop: only the original files\' values, ignored as there)',
+    'TRAIN.NESTEROV': 'train: SGD Nesterov (Adam/RMSprop: only false)',
+    'TRAIN.BEGIN_EPOCH': 'train: first epoch',
+    'TRAIN.END_EPOCH': 'train: last epoch + 1',
+    'TRAIN.RESUME': 'train: resume (from TRAIN.CHECKPOINT or the run folder)',
+    'TRAIN.CHECKPOINT': 'train: checkpoint to resume from',
+    'TRAIN.BATCH_SIZE_PER_GPU': 'train: training batch per process',
+    'TRAIN.SHUFFLE': 'train: shuffle training samples',
+    'TRAIN.LR_STEP_AT_EPOCH_START': 'train: the original\'s early LR decay',
+    'TRAIN.AMP': 'train, predict: mixed precision',
+    'TRAIN.CHANNELS_LAST': 'train, predict: channels-last memory format',
+    'TRAIN.COMPILE': 'train: torch.compile',
+    'TRAIN.CLIP_GRAD': 'train: gradient norm clipping',
+    'TRAIN.NAN_POLICY': 'train: stop | skip on a non-finite loss',
+    'TRAIN.MAX_ITERS_PER_EPOCH': 'train: iterations per epoch cap',
+    'TRAIN.EVAL_EVERY': 'train: validation period (epochs)',
+    'TEST.BATCH_SIZE_PER_GPU': 'train, predict: validation/prediction batch',
+    'TEST.FLIP_TEST': 'predict: flip test',
+    'TEST.SHIFT_HEATMAP': 'predict: one-pixel shift of the flipped heatmaps (HRNet)',
+    'TEST.USE_GT_BBOX': 'datasets: GT boxes (true) or the detection file',
+    'TEST.IMAGE_THRE': 'datasets: detector box score threshold',
+    'TEST.SOFT_NMS': 'predict: soft OKS-NMS',
+    'TEST.OKS_THRE': 'predict, inference: OKS-NMS threshold',
+    'TEST.IN_VIS_THRE': 'predict: keypoint score threshold of the rescoring',
+    'TEST.COCO_BBOX_FILE': 'datasets: detection file',
+    'TEST.BLUR_KERNEL': 'codec, predict: DARK blur kernel (a non-default value needs TEST.DARK)',
+    'TEST.DARK': 'codec, predict: DARK refinement',
+    'TEST.MAX_IMAGES': 'datasets: validation on the first N images',
+    'DEBUG.DEBUG': 'train: switch of the debug pictures',
+    'DEBUG.SAVE_BATCH_IMAGES_GT': 'train: batch crops with GT skeletons',
+    'DEBUG.SAVE_BATCH_IMAGES_PRED': 'train: batch crops with predicted skeletons',
+    'DEBUG.SAVE_HEATMAPS_GT': 'train: GT heatmap grid',
+    'DEBUG.SAVE_HEATMAPS_PRED': 'train: predicted heatmap grid',
+    'ADV.ENABLED': 'train (refused by the supervised trainer), adversarial: set by train_adversarial',
+    'ADV.P_WEIGHT': 'adversarial: weight of P in the generator loss',
+    'ADV.C_WEIGHT': 'adversarial: weight of C in the generator loss',
+    'ADV.P_OKS_THRE': 'adversarial: P label threshold',
+    'ADV.C_ERR_THRE': 'adversarial: C label threshold',
+    'ADV.D_OPTIMIZER': 'adversarial: discriminator optimizer',
+    'ADV.D_LR': 'adversarial: discriminator learning rate',
+    'ADV.D_BETAS': 'adversarial: discriminator Adam betas',
+    'ADV.D_WIDTH': 'adversarial: discriminator width',
+    'ADV.RAMP_START': 'adversarial: ramp start (fraction of the epochs)',
+    'ADV.RAMP_END': 'adversarial: ramp end',
+    'ADV.D_WARMUP_EPOCHS': 'adversarial: discriminator-only epochs of a fine-tune',
+    'ADV.PRETRAINED': 'adversarial: supervised checkpoint to fine-tune',
+    'ADV.LOG_EVERY': 'adversarial: discriminator statistics window',
+}
+# decided by other work items of issue 17 (listed so that the audit stays complete)
+_OWNED_ELSEWHERE = {
+    'OUTPUT_DIR': 'issue 17, logging', 'LOG_DIR': 'issue 17, logging', 'GPUS': 'issue 17, multinode',
+    'MODEL.NAME': 'issue 17, pretrained', 'MODEL.INIT_WEIGHTS': 'issue 17, pretrained',
+    'MODEL.PRETRAINED': 'issue 17, pretrained', 'MODEL.EXTRA.PRETRAINED_LAYERS': 'issue 17, pretrained',
+    'TEST.MODEL_FILE': 'issue 17, testcmd',
+}
+
+def _schema_keys(d: dict = None, prefix: str = '') -> list:
+    d = _DEFAULTS if d is None else d
+    out = []
+    for k, v in d.items():
+        if isinstance(v, dict) and v: out += _schema_keys(v, f'{prefix}{k}.')
+        else: out.append(prefix + k)
+    return out
+
+def config_audit() -> list[dict]:
+    "One row per schema key (and per known `MODEL.EXTRA` key): its default, its status and where or why."
+    rows = []
+    keys = _schema_keys() + [f'MODEL.EXTRA.{k}' for k in ('FINAL_CONV_KERNEL', 'PRETRAINED_LAYERS')]
+    for key in keys:
+        if key in _OWNED_ELSEWHERE: status, note = 'owned elsewhere', _OWNED_ELSEWHERE[key]
+        elif key in _REFUSED:
+            status, note = f'refused unless {_REFUSED[key][0]!r}', _REFUSED[key][1]
+        elif key in _HONOURED: status, note = 'honoured', _HONOURED[key]
+        else: status, note = 'UNDECIDED', ''
+        default = _DEFAULTS.get(key.split('.')[0]) if '.' in key else _DEFAULTS.get(key)
+        for part in key.split('.')[1:]: default = default.get(part) if isinstance(default, dict) else None
+        rows.append(dict(key=key, default=default, status=status, where=note))
+    return rows

@@ -51,32 +51,36 @@ def flip_test_heatmaps(model, images, flip_pairs, shift: bool = False) -> torch.
     if shift: back = torch.cat((back[..., :1], back[..., :-1]), dim=-1)
     return (out + back) / 2
 
-def model_heatmaps(model, images, flip_pairs=(), flip_test: bool = True) -> torch.Tensor:
-    "Heatmaps N×J×h×w of a batch of normalised crops: `model(images)`, flip-test averaged when `flip_test`."
-    hm = flip_test_heatmaps(model, images, flip_pairs) if flip_test else model(images)
+def model_heatmaps(model, images, flip_pairs=(), flip_test: bool = True, shift: bool = False) -> torch.Tensor:
+    ("Heatmaps N×J×h×w of a batch of normalised crops: `model(images)`, flip-test averaged when `flip_test` "
+     "(the flipped maps shifted one pixel when `shift`; without the flip test there is nothing to shift).")
+    hm = flip_test_heatmaps(model, images, flip_pairs, shift) if flip_test else model(images)
     if not isinstance(hm, torch.Tensor) or hm.ndim != 4:
         raise TypeError(f"the model must return one N x J x h x w heatmap tensor, got {type(hm).__name__} "
                         f"{tuple(hm.shape) if isinstance(hm, torch.Tensor) else ''}")
     return hm
 
-# %% ../nbs/31_predict.ipynb #d5511b25
+# %% ../nbs/31_predict.ipynb #1fada2b8
 def to_model_input(img, device, channels_last: bool = False) -> torch.Tensor:
     "A batch of crops on `device`, in channels-last memory format when asked."
     img = img.to(device, non_blocking=True)
     return img.contiguous(memory_format=torch.channels_last) if channels_last else img
 
 @torch.inference_mode()
-def predict_dataset(model, loader, cfg: Config, device='cpu', progress=True, desc='predict') -> dict:
-    "Heatmaps → keypoints in image pixels for every sample of `loader` (flip test / DARK per `cfg.TEST`)."
+def predict_dataset(model, loader, cfg: Config, device='cpu', progress=True, desc='predict', on_batch=None) -> dict:
+    ("Heatmaps → keypoints in image pixels for every sample of `loader` (flip test, shift, DARK per `cfg.TEST`); "
+     "`on_batch(i, img, target, target_weight, meta, heatmaps)` sees every batch (the trainer's DEBUG pictures).")
     model.eval()
     flip_pairs = unwrap_dataset(loader.dataset).spec.flip_pairs      # the dataset, also under a Subset
     codec = HeatmapCodec.from_cfg(cfg)
     rows = {k: [] for k in ('index', 'coords', 'maxvals', 'image_id', 'center', 'scale', 'score')}
     rank = dist_env()[0]
     amp = amp_context(cfg.TRAIN.AMP, device)
-    for img, target, tw, meta in tqdm(loader, desc=desc, disable=not progress or rank != 0, leave=False):
+    bar = tqdm(loader, desc=desc, disable=not progress or rank != 0, leave=False)
+    for i, (img, target, tw, meta) in enumerate(bar):
         img = to_model_input(img, device, cfg.TRAIN.CHANNELS_LAST)
-        with amp: hm = model_heatmaps(model, img, flip_pairs, cfg.TEST.FLIP_TEST)
+        with amp: hm = model_heatmaps(model, img, flip_pairs, cfg.TEST.FLIP_TEST, cfg.TEST.SHIFT_HEATMAP)
+        if on_batch is not None: on_batch(i, img, target, tw, meta, hm)
         coords, maxvals = codec.decode(hm.float(), meta['center'], meta['scale'])
         rows['coords'].append(np.asarray(torch.as_tensor(coords).cpu(), np.float64))
         rows['maxvals'].append(np.asarray(torch.as_tensor(maxvals).cpu(), np.float64))
@@ -116,7 +120,7 @@ def predict_images(model, cfg, dataset, image_ids, device='cpu') -> dict:
     kp = np.concatenate([p['coords'], p['maxvals']], -1)
     return {**out, **{i: kp[p['image_id'] == i] for i in want if (p['image_id'] == i).any()}}
 
-# %% ../nbs/31_predict.ipynb #059fd887
+# %% ../nbs/31_predict.ipynb #98f353f3
 def _module_device(model: nn.Module) -> torch.device:
     t = next(iter(model.parameters()), None)
     if t is None: t = next(iter(model.buffers()), None)
@@ -165,8 +169,8 @@ class MissingInferenceInfoError(ValueError):
 def _cfg_opts(cfg: Config) -> dict:
     T = cfg.TEST
     return dict(image_size=tuple(cfg.MODEL.IMAGE_SIZE), heatmap_size=tuple(cfg.MODEL.HEATMAP_SIZE),
-                flip_test=T.FLIP_TEST, dark=T.DARK, blur_kernel=T.BLUR_KERNEL, batch_size=T.BATCH_SIZE_PER_GPU,
-                in_vis_thre=T.IN_VIS_THRE)
+                flip_test=T.FLIP_TEST, shift_heatmap=T.SHIFT_HEATMAP, dark=T.DARK, blur_kernel=T.BLUR_KERNEL,
+                batch_size=T.BATCH_SIZE_PER_GPU, in_vis_thre=T.IN_VIS_THRE)
 
 def checkpoint_settings(path, cfg=None, image_size=None) -> tuple:
     """`(model, Predictor options, config, source)` of a checkpoint: the OmniPose its keys describe, and the sizes,
@@ -209,14 +213,14 @@ def checkpoint_settings(path, cfg=None, image_size=None) -> tuple:
     spec = info['spec'] if info is not None else _spec_for(model.num_joints, cfg, str(path))
     return model, {**opts, 'spec': spec}, cfg, source
 
-# %% ../nbs/31_predict.ipynb #f2eb2324
+# %% ../nbs/31_predict.ipynb #6e6b5b52
 class Predictor:
     ("Top-down pose inference: person boxes → affine crops (as in training) → heatmaps (flip test) → "
      "DARK keypoints in image pixels.")
     def __init__(self, model: nn.Module, image_size=(192, 256), spec: KeypointSpec = COCO17, device=None,
                  flip_test: bool = True, dark: bool = True, batch_size: int = 32, padding: float = 1.25,
                  blur_kernel: int = 11, in_vis_thre: float = 0.2, mean=IMAGENET_MEAN, std=IMAGENET_STD,
-                 heatmap_size=None):
+                 heatmap_size=None, shift_heatmap: bool = False):
         W, H = (int(v) for v in image_size)
         if W < 2 or H < 2: raise ValueError(f"image_size must be (W, H) of at least 2 px, got {tuple(image_size)}")
         if int(batch_size) < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -225,6 +229,7 @@ class Predictor:
         hm = (max(1, W // 4), max(1, H // 4)) if heatmap_size is None else tuple(int(v) for v in heatmap_size)
         self.codec = HeatmapCodec((W, H), hm, dark=dark, blur_kernel=blur_kernel, padding=padding)
         self.spec, self.flip_test, self.batch_size = spec, bool(flip_test), int(batch_size)
+        self.shift_heatmap = bool(shift_heatmap)           # HRNet's one-pixel shift of the flipped maps
         self.in_vis_thre = float(in_vis_thre)
         self.mean, self.std = tuple(mean), tuple(std)
         self.checkpoint, self.cfg, self.source = None, None, 'arguments'
@@ -245,8 +250,8 @@ class Predictor:
 
     def __repr__(self):
         return (f"Predictor({type(self.model).__name__}, image_size={self.image_size}, spec={self.spec.name}, "
-                f"device={self.device}, flip_test={self.flip_test}, dark={self.dark}, batch_size={self.batch_size}, "
-                f"backend={self.backend!r})")
+                f"device={self.device}, flip_test={self.flip_test}, shift_heatmap={self.shift_heatmap}, "
+                f"dark={self.dark}, batch_size={self.batch_size}, backend={self.backend!r})")
 
     @classmethod
     def from_checkpoint(cls, path, cfg=None, backend: str = 'torch', **kw) -> 'Predictor':
@@ -283,7 +288,7 @@ class Predictor:
         "Heatmaps (N×J×h×w, float32, on `device`) of a batch of normalised crops; flip-test averaged when `flip_test`."
         x = torch.as_tensor(x).to(self.device)
         with torch.inference_mode():
-            hm = model_heatmaps(self.model, x, self.spec.flip_pairs, self.flip_test)
+            hm = model_heatmaps(self.model, x, self.spec.flip_pairs, self.flip_test, self.shift_heatmap)
         if hm.shape[1] != self.spec.num_joints:
             raise ValueError(f"the model returns {hm.shape[1]} heatmaps but the keypoint set {self.spec.name!r} "
                              f"has {self.spec.num_joints} joints")

@@ -84,6 +84,7 @@ class RunFolder:
     tensorboard = _RunFile('tb')           # TensorBoard events when LOG_DIR is '' (see `tensorboard_dir`)
     log = _RunFile('train.log')
     image_evals = _RunFile('val_image_evals.pth')
+    debug = _RunFile('debug')                      # DEBUG.* pictures (train.Trainer.save_debug)
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
     TRAINING = (checkpoint.name, best.name, final.name, history.name, metrics.name, image_evals.name)   # results
     _WHICH = {'best': best.name, 'final': final.name, 'checkpoint': checkpoint.name}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/41_train.ipynb #546bd0bd
 from __future__ import annotations
-import argparse, datetime, hashlib, json, logging, math, os, sys, time
+import argparse, contextlib, datetime, hashlib, json, logging, math, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,7 +15,10 @@ from tqdm.auto import tqdm
 
 from .core import (seed_everything, rng_state, set_rng_state, safe_load, project_root, amp_context,
                               init_distributed, broadcast_object, any_rank, dist_env)
-from .config import Config, load_config
+from .config import Config, ConfigError, load_config, check_config
+from .keypoints import KeypointSpec, COCO17
+from .decode import get_max_preds
+from .visualize import denormalize, batch_skeletons, batch_heatmap_rows, save_image
 from .omnipose import build_model, load_checkpoint, read_state_dict
 from .datasets import build_dataset, build_loader, unwrap_dataset
 from .predict import predict_dataset, evaluate_predictions, to_model_input
@@ -23,21 +26,102 @@ from .evaluation import pack_image_evaluations, format_table
 from .runs import RunFolder, RunLog, inference_info
 
 # %% auto #0
-__all__ = ['JointsMSELoss', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args', 'start_kwargs', 'default_out_dir',
-           'fit_or_exit', 'main']
+__all__ = ['COCO_JOINT_WEIGHTS', 'JointsMSELoss', 'JointsOHKMMSELoss', 'build_loss', 'heatmap_coords_to_crop',
+           'debug_batch_pictures', 'save_debug_pictures', 'NonFiniteLossError', 'Trainer', 'train', 'parse_args',
+           'start_kwargs', 'default_out_dir', 'fit_or_exit', 'main']
 
 # %% ../nbs/41_train.ipynb #d04d74da
+# HRNet's per-joint loss weights of the COCO-17 keypoints (its COCO dataset's `joints_weight`)
+COCO_JOINT_WEIGHTS = (1., 1., 1., 1., 1., 1., 1., 1.2, 1.2, 1.5, 1.5, 1., 1., 1.2, 1.2, 1.5, 1.5)
+
 class JointsMSELoss(nn.Module):
-    "0.5 · mean((w·pred − w·gt)²) with per-joint target weights `w` (B×J×1)."
-    def __init__(self, use_target_weight: bool = True):
+    "0.5 · mean((w·pred − w·gt)²) with per-joint target weights `w` (B×J×1), times fixed `joint_weights` if given."
+    def __init__(self, use_target_weight: bool = True, joint_weights=None):
         super().__init__()
         self.use_target_weight = use_target_weight
-    def forward(self, pred, target, target_weight=None):
-        d = pred - target
-        if self.use_target_weight: d = d * target_weight.reshape(*pred.shape[:2], 1, 1)
-        return 0.5 * d.pow(2).mean()
+        self.joint_weights = None if joint_weights is None else torch.tensor(joint_weights, dtype=torch.float32)
+        if self.joint_weights is not None and not use_target_weight:
+            raise ValueError("joint_weights scale the target weights: they need use_target_weight=True")
 
-# %% ../nbs/41_train.ipynb #5535b990
+    def per_joint(self, pred, target, target_weight=None) -> torch.Tensor:
+        "B×J: half the mean over (H, W) of each joint's weighted squared error."
+        d = pred - target
+        if self.use_target_weight:
+            w = target_weight.reshape(*pred.shape[:2]).to(d.dtype)
+            if self.joint_weights is not None:
+                if len(self.joint_weights) != pred.shape[1]:
+                    raise ValueError(f"{len(self.joint_weights)} joint weights for {pred.shape[1]} joints")
+                w = w * self.joint_weights.to(w)
+            d = d * w[:, :, None, None]
+        return 0.5 * d.pow(2).flatten(2).mean(2)
+
+    def forward(self, pred, target, target_weight=None):
+        return self.per_joint(pred, target, target_weight).mean()
+
+class JointsOHKMMSELoss(JointsMSELoss):
+    "Online hard keypoint mining: per sample the mean of the `topk` largest per-joint losses; then the batch mean."
+    def __init__(self, use_target_weight: bool = True, topk: int = 8, joint_weights=None):
+        super().__init__(use_target_weight, joint_weights)
+        if int(topk) < 1: raise ValueError(f"topk must be >= 1, got {topk}")
+        self.topk = int(topk)
+
+    def forward(self, pred, target, target_weight=None):
+        loss = self.per_joint(pred, target, target_weight)
+        if self.topk > loss.shape[1]:
+            raise ValueError(f"OHKM keeps topk = {self.topk} joints per sample but the model has {loss.shape[1]}")
+        return loss.topk(self.topk, dim=1).values.mean(1).mean()
+
+def build_loss(cfg: Config, spec: KeypointSpec | None = None) -> JointsMSELoss:
+    ("The training loss of `cfg.LOSS` (see above); `spec`, the training set's keypoints, must be COCO-17 for "
+     "`USE_DIFFERENT_JOINTS_WEIGHT`.")
+    L = cfg.LOSS
+    jw = None
+    if L.USE_DIFFERENT_JOINTS_WEIGHT:
+        if spec is not None and tuple(spec.joint_names) != tuple(COCO17.joint_names):
+            raise ConfigError(f"LOSS.USE_DIFFERENT_JOINTS_WEIGHT: HRNet's per-joint weights are for the COCO-17 "
+                              f"keypoints, not for the keypoint set {spec.name!r}")
+        jw = COCO_JOINT_WEIGHTS
+    if L.USE_OHKM: return JointsOHKMMSELoss(L.USE_TARGET_WEIGHT, L.TOPK, jw)
+    return JointsMSELoss(L.USE_TARGET_WEIGHT, jw)
+
+# %% ../nbs/41_train.ipynb #cedb7bcc
+_DEBUG_PICTURES = {'SAVE_BATCH_IMAGES_GT': 'gt', 'SAVE_BATCH_IMAGES_PRED': 'pred', 'SAVE_HEATMAPS_GT': 'hm_gt',
+                  'SAVE_HEATMAPS_PRED': 'hm_pred'}
+
+def heatmap_coords_to_crop(coords, heatmap_size, image_size) -> np.ndarray:
+    "Heatmap pixel coordinates (…×2) in the input crop's pixels (the recipe's geometry, see above)."
+    (w, h), (W, H) = heatmap_size, image_size
+    k = (W - 1) / (w - 1)
+    c = np.asarray(coords, np.float64)
+    return np.stack([(c[..., 0] - (w - 1) / 2) * k + (W - 1) / 2, (c[..., 1] - (h - 1) / 2) * k + (H - 1) / 2], -1)
+
+def debug_batch_pictures(cfg: Config, spec: KeypointSpec, img, meta, target, target_weight, heatmaps) -> dict:
+    "{what: RGB picture} of one batch for the `DEBUG.SAVE_*` switches that are on (none when `DEBUG.DEBUG` is off)."
+    D = cfg.DEBUG
+    want = [w for k, w in _DEBUG_PICTURES.items() if D.DEBUG and D[k]]
+    if not want: return {}
+    crops = denormalize(img.detach().float().cpu())
+    if not cfg.DATASET.COLOR_RGB: crops = np.ascontiguousarray(crops[..., ::-1])      # BGR input crops
+    vis = (target_weight.detach().float().cpu().reshape(len(crops), -1) > 0).numpy()
+    out = {}
+    if 'gt' in want:
+        joints = np.asarray(meta['joints'], np.float64)[..., :2]
+        out['gt'] = batch_skeletons(crops, np.concatenate([joints, vis[..., None]], -1), spec)
+    if 'pred' in want:
+        hm_xy, _ = get_max_preds(heatmaps.detach().float().cpu())
+        xy = heatmap_coords_to_crop(np.asarray(hm_xy), cfg.MODEL.HEATMAP_SIZE, cfg.MODEL.IMAGE_SIZE)
+        out['pred'] = batch_skeletons(crops, np.concatenate([xy, vis[..., None]], -1), spec)
+    if 'hm_gt' in want: out['hm_gt'] = batch_heatmap_rows(crops, target.detach().float().cpu())
+    if 'hm_pred' in want: out['hm_pred'] = batch_heatmap_rows(crops, heatmaps.detach().float().cpu())
+    return out
+
+def save_debug_pictures(cfg: Config, spec: KeypointSpec, folder, prefix: str, img, meta, target, target_weight,
+                        heatmaps) -> list[Path]:
+    "Write `debug_batch_pictures` of one batch as `folder/{prefix}_{what}.jpg`; returns the paths."
+    pics = debug_batch_pictures(cfg, spec, img, meta, target, target_weight, heatmaps)
+    return [save_image(pic, Path(folder) / f'{prefix}_{what}.jpg') for what, pic in pics.items()]
+
+# %% ../nbs/41_train.ipynb #43bfd543
 class NonFiniteLossError(RuntimeError):
     "Training produced a NaN/inf loss and `TRAIN.NAN_POLICY` is `stop`."
 
@@ -49,6 +133,10 @@ class Trainer:
     def __init__(self, cfg: Config, out_dir, device=None, train_set=None, val_set=None,
                  progress: bool = True, resume: bool | None = None, tensorboard: bool | None = None,
                  overwrite: bool = False):
+        check_config(cfg)                 # a config changed after load_config is checked again
+        if cfg.ADV.ENABLED and self.kind == 'supervised':
+            raise ConfigError("ADV.ENABLED is true: this config asks for adversarial training; run it with "
+                              "adversarial.AdversarialTrainer / train_adversarial (python -m advomnipose.adversarial)")
         self.cfg, self.run = cfg, RunFolder(out_dir)
         self.out = self.run.path
         self.rank, self.world, local = init_distributed()
@@ -61,6 +149,7 @@ class Trainer:
         self.progress = progress
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
         torch.backends.cudnn.benchmark = cfg.CUDNN.BENCHMARK and not cfg.CUDNN.DETERMINISTIC
+        torch.backends.cudnn.enabled = cfg.CUDNN.ENABLED
         self.model = build_model(cfg, pretrained=start_from is None).to(self.device)   # a resume loads its own weights
         # The last stage-4 module's outputs 1..3 never reach the loss (spec 3.3): skip computing them in
         # training too. Their gradients would be zero anyway, so the optimisation is unchanged.
@@ -76,7 +165,7 @@ class Trainer:
                                          shuffle_window=cfg.DATASET.SHUFFLE_WINDOW)
         self.val_loader = build_loader(self.val_set, cfg.TEST.BATCH_SIZE_PER_GPU, False, cfg.WORKERS, self.world > 1,
                                        cfg.SEED, persistent=False)
-        self.criterion = JointsMSELoss(cfg.LOSS.USE_TARGET_WEIGHT)
+        self.criterion = build_loss(cfg, unwrap_dataset(self.train_set).spec)     # LOSS.*: see Loss above
         self.optimizer = self.make_optimizer(cfg, self.model, cfg.TRAIN.OPTIMIZER, cfg.TRAIN.LR)
         self.scheduler = torch.optim.lr_scheduler.MultiStepLR(self.optimizer, cfg.TRAIN.LR_STEP, cfg.TRAIN.LR_FACTOR)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=cfg.TRAIN.AMP == 'fp16')
@@ -303,7 +392,9 @@ class Trainer:
             img = to_model_input(img, self.device, cfg.TRAIN.CHANNELS_LAST)
             target, tw = target.to(self.device, non_blocking=True), tw.to(self.device, non_blocking=True)
             if 'skipped_from' in meta: self.data_skipped += self.train_set.collect_skips(meta)
-            logs = self.train_step(img, target, tw, meta, epoch, it)
+            with self._keep_output(self._debug_due(it)) as kept:
+                logs = self.train_step(img, target, tw, meta, epoch, it)
+            if kept: self.save_debug('train', epoch, it, img, meta, target, tw, kept[0])
             values = None if logs is None else {k: float(v) for k, v in logs.items()}   # waits for the device
             bar.update(1)
             now = time.time()
@@ -330,8 +421,33 @@ class Trainer:
     def on_iteration(self, epoch, it, logs): pass
     def on_epoch_end(self, record: dict): pass
 
+    # --- DEBUG pictures ---------------------------------------------------------------------
+    def _debug_due(self, it: int) -> bool:
+        D = self.cfg.DEBUG
+        return (self.is_main and D.DEBUG and any(D[k] for k in _DEBUG_PICTURES)
+                and it % max(1, self.cfg.PRINT_FREQ) == 0)
+
+    @contextlib.contextmanager
+    def _keep_output(self, on: bool):
+        "Collect the model's outputs (heatmaps, detached) during the block when `on` (a forward hook)."
+        kept = []
+        hook = self.model.register_forward_hook(lambda m, i, o: kept.append(o.detach())) if on else None
+        try: yield kept
+        finally:
+            if hook is not None: hook.remove()
+
+    def save_debug(self, split: str, epoch: int, it: int, img, meta, target, tw, heatmaps) -> list[Path]:
+        "The `DEBUG.SAVE_*` pictures of one batch: `debug/{split}_e{epoch}_i{it}_{what}.jpg` in the run folder."
+        spec = unwrap_dataset(self.train_set if split == 'train' else self.val_set).spec
+        return save_debug_pictures(self.cfg, spec, self.run.debug, f'{split}_e{epoch}_i{it}', img, meta, target, tw,
+                                   heatmaps)
+
+    def _val_debug(self, it, img, target, tw, meta, hm):
+        if self._debug_due(it): self.save_debug('val', self.epoch, it, img, meta, target, tw, hm)
+
     def validate(self) -> dict:
-        preds = predict_dataset(self.model, self.val_loader, self.cfg, self.device, self.progress, 'validate')
+        preds = predict_dataset(self.model, self.val_loader, self.cfg, self.device, self.progress, 'validate',
+                                on_batch=self._val_debug if self.cfg.DEBUG.DEBUG else None)
         metrics, self.val_details = (evaluate_predictions(self.val_set, preds, self.cfg, details=True) if self.is_main
                                      else (None, None))
         return broadcast_object(metrics)
@@ -411,7 +527,7 @@ class Trainer:
         self.logs.scalars({k: r[k] for k in metrics}, r['epoch'], 'val')
         self.logs.flush()
 
-# %% ../nbs/41_train.ipynb #9bf9cf4a
+# %% ../nbs/41_train.ipynb #28625124
 def train(cfg: Config, out_dir, **kwargs) -> dict:
     "Build a `Trainer` and run it to `TRAIN.END_EPOCH`; returns the summary."
     return Trainer(cfg, out_dir, **kwargs).fit()
@@ -462,6 +578,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/41_train.ipynb #65f73d6e
+# %% ../nbs/41_train.ipynb #d5dee2eb
 #| eval: false
 if __name__ == '__main__': main()

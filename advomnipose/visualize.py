@@ -10,9 +10,11 @@ import cv2
 from matplotlib.figure import Figure
 from .keypoints import COCO17, KeypointSpec
 from .transforms import IMAGENET_MEAN, IMAGENET_STD
+from .core import atomic_write_bytes
 
 # %% auto #0
-__all__ = ['draw_skeleton', 'draw_persons', 'heatmap_overlay', 'image_grid', 'save_figure', 'denormalize']
+__all__ = ['draw_skeleton', 'draw_persons', 'heatmap_overlay', 'image_grid', 'save_figure', 'batch_skeletons',
+           'batch_heatmap_rows', 'save_image', 'denormalize']
 
 # %% ../nbs/04_visualize.ipynb #441af30d
 def _as_numpy(x):
@@ -86,8 +88,10 @@ def draw_persons(image_rgb, persons, spec: KeypointSpec = COCO17, vis_thresh: fl
     return img
 
 # %% ../nbs/04_visualize.ipynb #b121491f
-def heatmap_overlay(image, heatmaps, joint=None, alpha: float = 0.5, colormap: int = cv2.COLORMAP_JET) -> np.ndarray:
-    "`image` (H x W x 3 uint8) blended with the colour-mapped maximum of the selected `heatmaps` (J x h x w)."
+def heatmap_overlay(image, heatmaps, joint=None, alpha: float = 0.5, colormap: int = cv2.COLORMAP_JET,
+                    normalize: bool = True) -> np.ndarray:
+    ("`image` (H x W x 3 uint8) blended with the colour-mapped maximum of the selected `heatmaps` (J x h x w); "
+     "scaled to its own maximum, or with `normalize=False` taken as is (0..1, as HRNet's debug pictures).")
     img = _as_numpy(image)
     if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
         raise ValueError(f'image must be H x W x 3 uint8, got shape {img.shape} dtype {img.dtype}')
@@ -98,7 +102,7 @@ def heatmap_overlay(image, heatmaps, joint=None, alpha: float = 0.5, colormap: i
     for j in sel:
         if not 0 <= j < len(hm): raise IndexError(f'joint {j} outside 0..{len(hm) - 1}')
     m = np.clip(hm[list(sel)].max(0), 0, None)
-    m = m / m.max() if m.max() > 0 else m
+    if normalize and m.max() > 0: m = m / m.max()
     m = cv2.resize(m, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR)
     col = cv2.cvtColor(cv2.applyColorMap(np.uint8(np.clip(m, 0, 1) * 255), colormap), cv2.COLOR_BGR2RGB)
     return cv2.addWeighted(img, 1 - alpha, col, alpha, 0)
@@ -132,6 +136,56 @@ def save_figure(fig: Figure, path) -> Path:
     return path
 
 # %% ../nbs/04_visualize.ipynb #62310254
+def _tile_images(images, ncols: int = 8, pad: int = 2, fill: int = 0) -> np.ndarray:
+    "One uint8 picture of equally sized `images` (H x W x 3 uint8 each) in rows of `ncols`, `pad` px apart."
+    images = [np.asarray(_as_numpy(im)) for im in images]
+    if not images: raise ValueError('_tile_images needs at least one image')
+    h, w = images[0].shape[:2]
+    for i, im in enumerate(images):
+        if im.shape != (h, w, 3) or im.dtype != np.uint8:
+            raise ValueError(f"image {i}: expected {h} x {w} x 3 uint8 like image 0, got {im.shape} {im.dtype}")
+    ncols = max(1, min(int(ncols), len(images)))
+    nrows = -(-len(images) // ncols)
+    out = np.full((pad + nrows * (h + pad), pad + ncols * (w + pad), 3), fill, np.uint8)
+    for i, im in enumerate(images):
+        y, x = pad + (i // ncols) * (h + pad), pad + (i % ncols) * (w + pad)
+        out[y:y + h, x:x + w] = im
+    return out
+
+def batch_skeletons(images, keypoints, spec: KeypointSpec = COCO17, ncols: int = 8, vis_thresh: float = 0.5,
+                    pad: int = 2) -> np.ndarray:
+    ("The crops `images` (N x H x W x 3 uint8) with their skeletons `keypoints` (N x J x 3 in crop pixels, "
+     "the third column a visibility or score) drawn, tiled by `_tile_images`.")
+    kps = _as_numpy(keypoints)
+    if len(kps) != len(images): raise ValueError(f"{len(images)} images but {len(kps)} keypoint sets")
+    return _tile_images([draw_skeleton(im, k, spec, vis_thresh=vis_thresh, kind='score')
+                        for im, k in zip(images, kps)], ncols, pad)
+
+def batch_heatmap_rows(images, heatmaps, size=None, alpha: float = 0.7) -> np.ndarray:
+    ("One row per crop of `images` (N x H x W x 3 uint8): the crop, then each of its `heatmaps` (N x J x h x w) "
+     "over it; tiles of `size` (W, H; default half the crop).")
+    hms = _as_numpy(heatmaps).astype(np.float32)
+    if hms.ndim != 4 or len(hms) != len(images):
+        raise ValueError(f"heatmaps must be N x J x h x w with N = {len(images)}, got shape {hms.shape}")
+    h, w = np.asarray(images[0]).shape[:2]
+    size = (max(1, w // 2), max(1, h // 2)) if size is None else tuple(int(v) for v in size)
+    tiles = []
+    for im, hm in zip(images, hms):
+        small = cv2.resize(np.ascontiguousarray(_as_numpy(im)), size, interpolation=cv2.INTER_AREA)
+        tiles += [small] + [heatmap_overlay(small, hm, j, alpha=alpha, normalize=False) for j in range(len(hm))]
+    return _tile_images(tiles, ncols=hms.shape[1] + 1, pad=1)
+
+def save_image(image_rgb, path, quality: int = 95) -> Path:
+    "Write an H x W x 3 uint8 RGB picture to `path` (format from the suffix; JPEG in 4:4:4), atomically."
+    path = Path(path)
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality), cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+              cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444] if path.suffix.lower() in ('.jpg', '.jpeg') else []
+    ok, buf = cv2.imencode(path.suffix, cv2.cvtColor(np.ascontiguousarray(image_rgb), cv2.COLOR_RGB2BGR), params)
+    if not ok: raise ValueError(f"{path}: OpenCV cannot encode a {path.suffix} picture")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(buf.tobytes(), path)
+
+# %% ../nbs/04_visualize.ipynb #83c870f4
 def denormalize(x, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> np.ndarray:
     "CHW (or NCHW) normalised float tensor/array -> HWC (or NHWC) uint8 RGB."
     a = _as_numpy(x).astype(np.float32)

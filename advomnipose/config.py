@@ -375,7 +375,10 @@ def read_yaml_config(path, _chain: tuple = ()) -> dict:
 # %% ../nbs/02_config.ipynb #39adae93
 _HONOURED = {
     'WORKERS': 'train: DataLoader worker processes',
-    'PRINT_FREQ': 'train: progress-bar refresh and DEBUG picture period (iterations)',
+    'PRINT_FREQ': 'train: period (iterations) of the train.log/TensorBoard lines, progress bar and DEBUG pictures',
+    'OUTPUT_DIR': 'runs (in_output_dir, for the train commands): default run folder OUTPUT_DIR/<config name>',
+    'LOG_DIR': 'runs: TensorBoard event folders, LOG_DIR/<run folder relative to OUTPUT_DIR>',
+    'TENSORBOARD': 'train: TensorBoard event files (as --tensorboard)',
     'AUTO_RESUME': 'train: resume from the run folder\'s checkpoint when present',
     'SEED': 'train, experiments: seeds python/numpy/torch, shuffling and augmentation',
     'CUDNN.BENCHMARK': 'train: torch.backends.cudnn.benchmark (off when DETERMINISTIC)',
@@ -461,11 +464,11 @@ _HONOURED = {
     'ADV.RAMP_END': 'adversarial: ramp end',
     'ADV.D_WARMUP_EPOCHS': 'adversarial: discriminator-only epochs of a fine-tune',
     'ADV.PRETRAINED': 'adversarial: supervised checkpoint to fine-tune',
-    'ADV.LOG_EVERY': 'adversarial: discriminator statistics window',
+    'ADV.LOG_EVERY': 'adversarial: discriminator statistics window and train.log/TensorBoard period',
 }
 # decided by other work items of issue 17 (listed so that the audit stays complete)
 _OWNED_ELSEWHERE = {
-    'OUTPUT_DIR': 'issue 17, logging', 'LOG_DIR': 'issue 17, logging', 'GPUS': 'issue 17, multinode',
+    'GPUS': 'issue 17, multinode',
     'MODEL.NAME': 'issue 17, pretrained', 'MODEL.INIT_WEIGHTS': 'issue 17, pretrained',
     'MODEL.PRETRAINED': 'issue 17, pretrained', 'MODEL.EXTRA.PRETRAINED_LAYERS': 'issue 17, pretrained',
     'TEST.MODEL_FILE': 'issue 17, testcmd',

@@ -60,6 +60,8 @@ class AdversarialTrainer(Trainer):
     "OmniPoseAN (from scratch) / OmniPoseAN2 (`ADV.PRETRAINED` set): OmniPose + discriminators P and C."
     kind = 'adversarial'
 
+    def weights_from_parent(self, cfg) -> bool: return bool(cfg.ADV.PRETRAINED)
+
     def build_extra(self):
         cfg, J = self.cfg, self.cfg.MODEL.NUM_JOINTS
         self.finetune = bool(cfg.ADV.PRETRAINED)

@@ -198,14 +198,18 @@ class RunFolder:
         return [p for p in [self.log] + list(dict.fromkeys(tbs)) if p.exists()]
 
     def remove_training_files(self) -> list[Path]:
-        ("Delete `training_files`, `parent.json` and the `log_files` (a run is about to start over them); returns "
-         "what was deleted. A TensorBoard folder holding anything but event files is refused, naming them.")
+        ("Delete `training_files`, `parent.json`, the `log_files` and the `debug` pictures (a run is about to start "
+         "over them); returns what was deleted. A TensorBoard or debug folder holding other files is refused.")
         logs = self.log_files()
         for d in (p for p in logs if p.is_dir()):
             other = [f for f in d.rglob('*') if f.is_file() and not f.name.startswith('events.out.tfevents.')]
             if other: raise FileExistsError(f"{d} is this run's TensorBoard folder but also holds {other[:3]}: "
                                             "not deleted; move them away (or choose another LOG_DIR)")
-        gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else []) + logs
+        debug = [self.debug] if self.debug.is_dir() else []
+        other = [f for d in debug for f in d.rglob('*') if f.is_file() and f.suffix != '.jpg']
+        if other: raise FileExistsError(f"{self.debug} holds the DEBUG pictures but also {other[:3]}: not deleted; "
+                                        "move them away")
+        gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else []) + logs + debug
         for p in gone:
             if p.is_dir(): shutil.rmtree(p)
             else: p.unlink()

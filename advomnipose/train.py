@@ -150,7 +150,11 @@ class Trainer:
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
         torch.backends.cudnn.benchmark = cfg.CUDNN.BENCHMARK and not cfg.CUDNN.DETERMINISTIC
         torch.backends.cudnn.enabled = cfg.CUDNN.ENABLED
-        self.model = build_model(cfg, pretrained=start_from is None).to(self.device)   # a resume loads its own weights
+        # MODEL.PRETRAINED initialises a new run; a resume loads its own weights, a fine-tune its parent's
+        init = start_from is None and not self.weights_from_parent(cfg)
+        if start_from is None and cfg.MODEL.PRETRAINED and not init:
+            print(f'MODEL.PRETRAINED {cfg.MODEL.PRETRAINED!r} is not loaded: the fine-tune starts from its parent')
+        self.model = build_model(cfg, pretrained=init).to(self.device)
         # The last stage-4 module's outputs 1..3 never reach the loss (spec 3.3): skip computing them in
         # training too. Their gradients would be zero anyway, so the optimisation is unchanged.
         self.model.last_module_all_outputs = False
@@ -269,6 +273,9 @@ class Trainer:
                                            f"validation after epoch {record['epoch']} ({self.cfg.DATASET.TEST_SET}):"))
 
     # --- hooks for the adversarial trainer -------------------------------------------------
+    def weights_from_parent(self, cfg) -> bool:
+        "True for a fine-tune, whose generator weights come from a parent checkpoint (not MODEL.PRETRAINED)."
+        return False
     def build_extra(self): pass
     def extra_state(self) -> dict: return {}
     def load_extra_state(self, ck: dict): pass

@@ -12,6 +12,7 @@ notebooks_requirements = cfg.get('notebooks_requirements', '').split()
 export_requirements = cfg.get('export_requirements', '').split()
 browser_requirements = cfg.get('browser_requirements', '').split()
 timm_requirements = cfg.get('timm_requirements', '').split()
+tb_requirements = cfg.get('tb_requirements', '').split()
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -32,11 +33,12 @@ setuptools.setup(
     # the library and its command line need only `requirements`; the experiment notebooks (papermill), the explorer
     # (ipywidgets) and JupyterLab come with [notebooks]; ONNX export and the ONNX Runtime backend with [export];
     # Playwright for the explorer's browser test with [browser] (Chromium itself: Debian's chromium package);
-    # timm's ImageNet HRNets (MODEL.PRETRAINED timm:hrnet_w48) with [timm];
-    # nbdev, the test tools (timm among them) and ruff with [dev], which brings the others so that `make test` runs
-    # everything
+    # timm's ImageNet HRNets (MODEL.PRETRAINED timm:hrnet_w48) with [timm]; TensorBoard logging (TENSORBOARD,
+    # --tensorboard) with [tb];
+    # nbdev, the test tools (timm and tensorboard among them) and ruff with [dev], which brings the others so that
+    # `make test` runs everything
     extras_require={'notebooks': notebooks_requirements, 'export': export_requirements,
-                    'browser': browser_requirements, 'timm': timm_requirements,
+                    'browser': browser_requirements, 'timm': timm_requirements, 'tb': tb_requirements,
                     'dev': dev_requirements + notebooks_requirements + export_requirements + browser_requirements},
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     classifiers=['Programming Language :: Python :: 3', 'License :: OSI Approved :: Apache Software License',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/42_adversarial.ipynb #5036d647
 from __future__ import annotations
-import math, warnings
+import logging, math, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -61,6 +61,8 @@ class AdversarialTrainer(Trainer):
     "OmniPoseAN (from scratch) / OmniPoseAN2 (`ADV.PRETRAINED` set): OmniPose + discriminators P and C."
     kind = 'adversarial'
 
+    def weights_from_parent(self, cfg) -> bool: return bool(cfg.ADV.PRETRAINED)
+
     def build_extra(self):
         cfg, J = self.cfg, self.cfg.MODEL.NUM_JOINTS
         self.finetune = bool(cfg.ADV.PRETRAINED)
@@ -82,6 +84,21 @@ class AdversarialTrainer(Trainer):
             self.d_conf_net = nn.parallel.DistributedDataParallel(self.d_conf, device_ids=ids)
         self.sigmas = self.train_set.spec.sigmas_array()
         self._window, self._sat_windows, self._warned = [], 0, set()
+
+    @property
+    def log_every(self) -> int:
+        "Iterations between the lines of `train.log` and the `train/*` scalars: `ADV.LOG_EVERY` (the D watch's window)."
+        return max(1, self.cfg.ADV.LOG_EVERY)
+
+    def describe(self) -> list[str]:
+        n = lambda m: f'{sum(p.numel() for p in m.parameters()):,}'
+        a = self.cfg.ADV
+        return super().describe() + [
+            f'discriminators: P {n(self.d_pose)} and C {n(self.d_conf)} parameters (width {a.D_WIDTH}), '
+            f'{a.D_OPTIMIZER} lr {a.D_LR}; ' + (f'fine-tune of {a.PRETRAINED}, {a.D_WARMUP_EPOCHS} D warm-up epoch(s)'
+                                                 if self.finetune else f'from scratch, adversarial weights ramped over '
+                                                 f'[{a.RAMP_START}, {a.RAMP_END}] of the epochs')
+            + f' to P {a.P_WEIGHT:g}, C {a.C_WEIGHT:g}']
 
     def extra_state(self):
         return {'d_pose': self.d_pose.state_dict(), 'd_conf': self.d_conf.state_dict(),
@@ -183,13 +200,18 @@ class AdversarialTrainer(Trainer):
         self._sat_windows = self._sat_windows + 1 if w[:, 0].mean() >= 0.99 else 0
         if self._sat_windows >= 5 and 'sat' not in self._warned and self.is_main:
             self._warned.add('sat')
-            warnings.warn(f'epoch {epoch} it {it}: the discriminators are saturated (≥99% accuracy on real and fake '
-                          'for 5 log windows); the adversarial gradient carries little information. '
-                          'Consider a lower ADV.D_LR.')
+            self._warn(f'epoch {epoch} it {it}: the discriminators are saturated (≥99% accuracy on real and fake '
+                       'for 5 log windows); the adversarial gradient carries little information. '
+                       'Consider a lower ADV.D_LR.')
         if (w[:, 1].mean() < 1e-4 or w[:, 2].mean() < 1e-4) and 'col' not in self._warned and self.is_main:
             self._warned.add('col')
-            warnings.warn(f'epoch {epoch} it {it}: a discriminator has collapsed '
-                          '(its logits no longer vary with the input).')
+            self._warn(f'epoch {epoch} it {it}: a discriminator has collapsed '
+                       '(its logits no longer vary with the input).')
+
+    def _warn(self, msg):
+        "A warning, in `train.log` too."
+        self.note(msg, logging.WARNING)
+        warnings.warn(msg)
 
 def _acc(logits, labels, mask):
     return (((logits.detach() > 0).float() == labels).float() * mask).sum() / mask.sum().clamp_min(1)
@@ -205,9 +227,9 @@ def main(argv=None):
     args = parse_args(argv, 'Adversarial OmniPose training (OmniPoseAN; with --pretrained CKPT: OmniPoseAN2).',
                       pretrained=True)
     cfg = load_config(args.cfg, args.opts)
-    spawned = fit_or_exit(spawn_for_gpus, cfg, 'advomnipose.adversarial', argv, default_out_dir(args, '_an'))
+    spawned = fit_or_exit(spawn_for_gpus, cfg, 'advomnipose.adversarial', argv, default_out_dir(args, '_an', cfg))
     if spawned is not None: return spawned
-    summary = fit_or_exit(train_adversarial, cfg, default_out_dir(args, '_an'), args.pretrained,
+    summary = fit_or_exit(train_adversarial, cfg, default_out_dir(args, '_an', cfg), args.pretrained,
                           progress=not args.no_progress, **start_kwargs(args))
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary

@@ -214,6 +214,7 @@ def step_experiments(ctx: RunContext):
     for k in ('config', 'epochs', 'ft_epochs', 'max_iters', 'width', 'parallel', 'seeds', 'ft_seeds', 'bootstrap'):
         if getattr(a, k, None) not in (None, 0, ''): p[k] = getattr(a, k)
     if a.base is not None: p['base'] = '' if a.base == 'none' else a.base
+    if a.tensorboard: p['opts'] = {**p.get('opts', {}), 'TENSORBOARD': True}
     out_root = ctx.out_dir.parent
     # CPU: load data in the training process (worker processes would compete with torch's threads for 2 cores)
     res = run_chain(run=ctx.out_dir.name, data_root=str(ctx.data_root), workers=8 if a.full else 0,
@@ -294,10 +295,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="run folder the fine-tunes start from (default: the shipped experiments/synthetic/base); "
                         "'none': each seed's own OmniPose run")
     r.add_argument('--bootstrap', type=int, default=None, help='draws of the paired bootstrap over val images')
+    r.add_argument('--tensorboard', action='store_true', help="TensorBoard event files of the chain's runs (LOG_DIR)")
     b = sub.add_parser('base', help='train the base OmniPose of the synthetic comparison (make base)')
     b.add_argument('--out', type=Path, default=None, help='run folder (default: <project>/outputs/omnipose/base)')
     b.add_argument('--install', action='store_true',
                    help='replace the shipped base (experiments/synthetic/base) by this run (maintainers)')
+    b.add_argument('--tensorboard', action='store_true', help='TensorBoard event files of the run (LOG_DIR)')
     t = sub.add_parser('test', help="evaluate a checkpoint on its config's validation set (HRNet's tools/test.py)")
     t.add_argument('--cfg', required=True, help='experiment YAML (HRNet/OmniPose schema)')
     t.add_argument('--ckpt', type=Path, default=None,
@@ -328,7 +331,7 @@ def _cmd_generate(a) -> int:
 def _cmd_base(a) -> int:
     from advomnipose.experiments import train_base
     out = a.out if a.out is not None else project_root() / 'outputs' / 'omnipose' / 'base'
-    rec = train_base(out, install=a.install)
+    rec = train_base(out, install=a.install, **({'params': {'opts': {'TENSORBOARD': True}}} if a.tensorboard else {}))
     return 0 if rec.get('identical', True) else 1
 
 def _cmd_run(a) -> int:

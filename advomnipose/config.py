@@ -14,7 +14,11 @@ __all__ = ['ConfigError', 'Config', 'get_default_config', 'merge_into', 'apply_o
 
 # %% ../nbs/02_config.ipynb #cf05aa54
 _DEFAULTS = {
+    # OUTPUT_DIR: the command line's default run folder is OUTPUT_DIR/<config name> (--out overrides). LOG_DIR:
+    # TensorBoard events, LOG_DIR/<run folder relative to OUTPUT_DIR> ('' = inside the run, <run>/tb). Relative
+    # paths are relative to the project root. PRINT_FREQ: iterations between train.log/TensorBoard lines.
     'OUTPUT_DIR': 'outputs', 'LOG_DIR': 'log', 'DATA_DIR': '', 'GPUS': [0], 'WORKERS': 2, 'PRINT_FREQ': 20,
+    'TENSORBOARD': False,            # kit: TensorBoard event files (LOG_DIR); the command line's --tensorboard
     'AUTO_RESUME': False, 'PIN_MEMORY': True, 'RANK': 0,
     'SEED': 0,                       # kit: seeds python/numpy/torch
     'CUDNN': {'BENCHMARK': True, 'DETERMINISTIC': False, 'ENABLED': True},
@@ -372,7 +376,10 @@ def read_yaml_config(path, _chain: tuple = ()) -> dict:
 # %% ../nbs/02_config.ipynb #39adae93
 _HONOURED = {
     'WORKERS': 'train: DataLoader worker processes',
-    'PRINT_FREQ': 'train: progress-bar refresh and DEBUG picture period (iterations)',
+    'PRINT_FREQ': 'train: period (iterations) of the train.log/TensorBoard lines, progress bar and DEBUG pictures',
+    'OUTPUT_DIR': 'runs (in_output_dir, for the train commands): default run folder OUTPUT_DIR/<config name>',
+    'LOG_DIR': 'runs: TensorBoard event folders, LOG_DIR/<run folder relative to OUTPUT_DIR>',
+    'TENSORBOARD': 'train: TensorBoard event files (as --tensorboard)',
     'AUTO_RESUME': 'train: resume from the run folder\'s checkpoint when present',
     'SEED': 'train, experiments: seeds python/numpy/torch, shuffling and augmentation',
     'CUDNN.BENCHMARK': 'train: torch.backends.cudnn.benchmark (off when DETERMINISTIC)',
@@ -458,13 +465,12 @@ _HONOURED = {
     'ADV.RAMP_END': 'adversarial: ramp end',
     'ADV.D_WARMUP_EPOCHS': 'adversarial: discriminator-only epochs of a fine-tune',
     'ADV.PRETRAINED': 'adversarial: supervised checkpoint to fine-tune',
-    'ADV.LOG_EVERY': 'adversarial: discriminator statistics window',
+    'ADV.LOG_EVERY': 'adversarial: discriminator statistics window and train.log/TensorBoard period',
     'GPUS': ('launch: one training process per listed GPU (started by the command line outside torchrun/srun), '
              'local rank i uses GPUS[i] under them, one id selects that device'),
 }
 # decided by other work items of issue 17 (listed so that the audit stays complete)
 _OWNED_ELSEWHERE = {
-    'OUTPUT_DIR': 'issue 17, logging', 'LOG_DIR': 'issue 17, logging',
     'MODEL.NAME': 'issue 17, pretrained', 'MODEL.INIT_WEIGHTS': 'issue 17, pretrained',
     'MODEL.PRETRAINED': 'issue 17, pretrained', 'MODEL.EXTRA.PRETRAINED_LAYERS': 'issue 17, pretrained',
     'TEST.MODEL_FILE': 'issue 17, testcmd',

@@ -23,11 +23,12 @@ __all__ = ['config_run_folder', 'CheckpointNotFoundError', 'resolve_checkpoint',
            'check_test_output', 'file_md5', 'test_checkpoint']
 
 # %% ../nbs/35_evaluate_run.ipynb #ca988ac8
-def config_run_folder(cfg_path) -> RunFolder:
-    "The run folder of a config: a run's own `config.yaml` lies in it; else `outputs/<config name>` (`run_train.sh`)."
+def config_run_folder(cfg_path, cfg: Config | None = None) -> RunFolder:
+    ("The run folder of a config: a run's own `config.yaml` lies in it; else `OUTPUT_DIR/<config name>` of `cfg` "
+     "(default: the file's; `run_train.sh`).")
     p = Path(cfg_path)
     if p.name == RunFolder.config: return RunFolder(p.resolve().parent)
-    return RunFolder(default_out_dir(SimpleNamespace(out=None, cfg=str(p))))
+    return RunFolder(default_out_dir(SimpleNamespace(out=None, cfg=str(p)), cfg=cfg))
 
 class CheckpointNotFoundError(FileNotFoundError):
     "No checkpoint where the test command looks; the message lists the places in order."
@@ -35,7 +36,7 @@ class CheckpointNotFoundError(FileNotFoundError):
 def resolve_checkpoint(cfg: Config, cfg_path, ckpt=None) -> tuple[Path, str]:
     """`(path, source)` of the checkpoint to test: `ckpt` (source `--ckpt`), else `TEST.MODEL_FILE`, else the config's
     run folder's `model_best.pth` (source `run folder`); `CheckpointNotFoundError` naming all three otherwise."""
-    best = config_run_folder(cfg_path).best
+    best = config_run_folder(cfg_path, cfg).best
     model_file = _project_path(cfg.TEST.MODEL_FILE) if cfg.TEST.MODEL_FILE else None
     places = [('--ckpt', Path(ckpt) if ckpt else None), ('TEST.MODEL_FILE', model_file), ('run folder', best)]
     used, path = next((name, p) for name, p in places if p is not None)     # the first one given
@@ -121,7 +122,7 @@ def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = Fa
     t0 = time.time()
     cfg = load_config(cfg_path, list(opts))
     path, source = resolve_checkpoint(cfg, cfg_path, ckpt)
-    out = Path(out) if out is not None else config_run_folder(cfg_path).path / 'test'
+    out = Path(out) if out is not None else config_run_folder(cfg_path, cfg).path / 'test'
     old = check_test_output(out, overwrite)
     model, info = load_test_model(path, cfg)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))

@@ -4,15 +4,17 @@
 
 # %% ../nbs/40_runs.ipynb #11f914ca
 from __future__ import annotations
-import json
+import hashlib, json, logging, re, shutil
 from pathlib import Path
-from .core import atomic_save, atomic_write_json, atomic_write_text, safe_load
+from .core import atomic_save, atomic_write_json, atomic_write_text, safe_load, project_root
 from .config import Config, ConfigError, load_config, get_default_config, merge_into
 from .keypoints import KeypointSpec, spec_to_dict, spec_from_dict
 from .omnipose import build_model, load_checkpoint, model_kwargs
+from .datasets import _resolve as _project_path      # relative to the project root, as DATASET.ROOT
 
 # %% auto #0
-__all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder']
+__all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder',
+           'summary_writer_class', 'scalar_tag', 'RunLog', 'read_scalars']
 
 # %% ../nbs/40_runs.ipynb #3db64d04
 INFO_KEY = 'inference'
@@ -62,7 +64,7 @@ def checkpoint_info(obj, where: str = 'checkpoint') -> dict | None:
     if isinstance(obj, dict) and INFO_KEY in obj: return check_inference_info(obj[INFO_KEY], where)
     return None
 
-# %% ../nbs/40_runs.ipynb #598943a7
+# %% ../nbs/40_runs.ipynb #536fc4a4
 class _RunFile:
     "A file of a run as an attribute: its path on a `RunFolder`, its name on the class (`RunFolder.best`)."
     def __init__(self, name: str): self.name = name
@@ -79,7 +81,8 @@ class RunFolder:
     parent_file = _RunFile('parent.json')
     results = _RunFile('results.json')
     results_md = _RunFile('results.md')
-    tensorboard = _RunFile('tb')
+    tensorboard = _RunFile('tb')           # TensorBoard events when LOG_DIR is '' (see `tensorboard_dir`)
+    log = _RunFile('train.log')
     image_evals = _RunFile('val_image_evals.pth')
     debug = _RunFile('debug')                      # DEBUG.* pictures (train.Trainer.save_debug)
     WEIGHTS = (best.name, final.name, checkpoint.name)     # files a model can be loaded from, preferred first
@@ -172,10 +175,44 @@ class RunFolder:
         named = [self.path / n for n in self.TRAINING if (self.path / n).exists()]
         return named + sorted(self.path.glob(self.val_results('*').name))
 
+    def tensorboard_dir(self, cfg: Config | None = None) -> Path:
+        ("Where this run's TensorBoard events go, by `cfg` (default: the run's `config.yaml`): "
+         "`LOG_DIR/<the run folder relative to OUTPUT_DIR>`, or `LOG_DIR/<name>-<hash of its path>` for a run "
+         "outside OUTPUT_DIR; `<run>/tb` when LOG_DIR is ''.")
+        cfg = self.read_config() if cfg is None else cfg
+        if not cfg.LOG_DIR: return self.tensorboard
+        here = self.path.resolve()
+        try: key = here.relative_to(_project_path(cfg.OUTPUT_DIR).resolve())
+        except ValueError: key = Path('.')
+        if key == Path('.'): key = Path(f"{here.name}-{hashlib.md5(str(here).encode()).hexdigest()[:8]}")
+        tb = _project_path(cfg.LOG_DIR).resolve() / key
+        if tb == here or tb in here.parents:
+            raise ValueError(f"LOG_DIR {cfg.LOG_DIR!r} would put the TensorBoard events of {here} in {tb}, which holds "
+                             "the run itself: choose another LOG_DIR, or LOG_DIR '' for events in <run>/tb")
+        return tb
+
+    def log_files(self) -> list[Path]:
+        ("The run's logs that exist: `train.log`, `tb/` and the TensorBoard folder its `config.yaml` names "
+         "(`tensorboard_dir`).")
+        tbs = [self.tensorboard] + ([self.tensorboard_dir()] if self.config.is_file() else [])
+        return [p for p in [self.log] + list(dict.fromkeys(tbs)) if p.exists()]
+
     def remove_training_files(self) -> list[Path]:
-        "Delete `training_files` and `parent.json` (a run is about to start over them); returns what was deleted."
-        gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else [])
-        for p in gone: p.unlink()
+        ("Delete `training_files`, `parent.json`, the `log_files` and the `debug` pictures (a run is about to start "
+         "over them); returns what was deleted. A TensorBoard or debug folder holding other files is refused.")
+        logs = self.log_files()
+        for d in (p for p in logs if p.is_dir()):
+            other = [f for f in d.rglob('*') if f.is_file() and not f.name.startswith('events.out.tfevents.')]
+            if other: raise FileExistsError(f"{d} is this run's TensorBoard folder but also holds {other[:3]}: "
+                                            "not deleted; move them away (or choose another LOG_DIR)")
+        debug = [self.debug] if self.debug.is_dir() else []
+        other = [f for d in debug for f in d.rglob('*') if f.is_file() and f.suffix != '.jpg']
+        if other: raise FileExistsError(f"{self.debug} holds the DEBUG pictures but also {other[:3]}: not deleted; "
+                                        "move them away")
+        gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else []) + logs + debug
+        for p in gone:
+            if p.is_dir(): shutil.rmtree(p)
+            else: p.unlink()
         return gone
 
     def is_finished(self) -> bool: return all(p.exists() for p in (self.metrics, self.history, self.config))
@@ -200,8 +237,100 @@ class RunFolder:
         return run if run.config.is_file() else None
 
     @classmethod
+    def in_output_dir(cls, cfg: Config, name: str) -> RunFolder:
+        "The run `name` in the config's `OUTPUT_DIR` (the command line's default run folder)."
+        return cls(_project_path(cfg.OUTPUT_DIR) / name)
+
+    @classmethod
     def find_weights(cls, root) -> list[Path]:
         "Every weight file (`WEIGHTS`) under `root`, sorted by path."
         root = Path(root)
         if not root.is_dir(): return []
         return sorted(p for n in cls.WEIGHTS for p in root.rglob(n) if p.is_file())
+
+# %% ../nbs/40_runs.ipynb #4601b5d3
+_LOGGER = logging.getLogger('advomnipose.train')
+if _LOGGER.level == logging.NOTSET: _LOGGER.setLevel(logging.INFO)
+_TB_MISSING = ("TensorBoard logging was asked for (config TENSORBOARD true, --tensorboard or tensorboard=True) but "
+               "the tensorboard package is not installed: pip install 'advomnipose[tb]' (or pip install tensorboard)")
+
+def summary_writer_class():
+    "torch's TensorBoard `SummaryWriter`; an `ImportError` naming the extra to install when tensorboard is missing."
+    try: from torch.utils.tensorboard import SummaryWriter
+    except ImportError as e: raise ImportError(_TB_MISSING) from e
+    return SummaryWriter
+
+def scalar_tag(name: str, prefix: str = '') -> str:
+    "A metric's TensorBoard tag: `scalar_tag('AP (M)', 'val')` is 'val/AP_M'."
+    tag = re.sub(r'[^\w.]+', '_', name).strip('_')
+    return f'{prefix}/{tag}' if prefix else tag
+
+class _OfRun(logging.Filter):
+    def __init__(self, key):
+        super().__init__()
+        self.key = key
+    def filter(self, record): return getattr(record, 'run', None) == self.key
+
+def _drop_handler(h):
+    _LOGGER.removeHandler(h)
+    h.close()
+
+class RunLog:
+    "A run's `train.log` (logger `advomnipose.train`) and TensorBoard writer; with `active=False` (rank > 0) silent."
+    _files = {}                 # run folder -> the open train.log handler: one per run folder in a process
+
+    def __init__(self, run: RunFolder, cfg: Config, active: bool = True, tensorboard: bool = False):
+        self.run, self.active, self.key = run, active, str(run.path.resolve())
+        self.tb_dir = run.tensorboard_dir(cfg) if tensorboard else None
+        if tensorboard: summary_writer_class()           # missing: the error now, before anything is built
+        self.file = self.tb = None
+
+    def open(self, tb_step: int | None = None) -> RunLog:
+        ("Append to `train.log` from now on; with `tb_step` also open the TensorBoard writer (if on), hiding events a "
+         "killed session logged at that step or later.")
+        if not self.active: return self
+        if self.file is None or self._files.get(self.key) is not self.file:   # not open, or another log took over
+            old = self._files.pop(self.key, None)
+            if old is not None: _drop_handler(old)       # a trainer of this folder that was never closed
+            self.run.path.mkdir(parents=True, exist_ok=True)
+            h = logging.FileHandler(self.run.log, mode='a', encoding='utf-8')
+            h.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(message)s', '%Y-%m-%d %H:%M:%S'))
+            h.addFilter(_OfRun(self.key))
+            _LOGGER.addHandler(h)
+            self.file = self._files[self.key] = h
+        if tb_step is not None and self.tb_dir is not None and self.tb is None:
+            self.tb = summary_writer_class()(str(self.tb_dir), purge_step=int(tb_step))
+        return self
+
+    def __call__(self, msg: str, level: int = logging.INFO):
+        "Log `msg` as this run's (its `train.log` when open, and any handler of `advomnipose.train`)."
+        if self.active: _LOGGER.log(level, msg, extra={'run': self.key})
+
+    def scalars(self, values: dict, step: int, prefix: str):
+        "The numbers of `values` as TensorBoard scalars `<prefix>/<name>` at `step` (nothing when TensorBoard is off)."
+        if self.tb is None: return
+        for k, v in values.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                self.tb.add_scalar(scalar_tag(k, prefix), v, step)
+
+    def flush(self):
+        if self.tb is not None: self.tb.flush()
+
+    def close(self):
+        "Close the TensorBoard writer and `train.log` (`open` starts them again)."
+        if self.tb is not None: self.tb.close()
+        if self.file is not None:
+            if self._files.get(self.key) is self.file: del self._files[self.key]
+            _drop_handler(self.file)
+        self.file = self.tb = None
+
+def read_scalars(folder) -> dict:
+    ("`{tag: [(step, value), ...]}` of the TensorBoard event files in `folder`, as TensorBoard shows them (steps a "
+     "resumed writer purged are hidden).")
+    try: from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    except ImportError as e:
+        raise ImportError("reading TensorBoard event files needs the tensorboard package: pip install "
+                          "'advomnipose[tb]' (or pip install tensorboard)") from e
+    ea = EventAccumulator(str(folder))
+    ea.Reload()
+    return {t: [(e.step, e.value) for e in ea.Scalars(t)] for t in ea.Tags()['scalars']}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/41_train.ipynb #546bd0bd
 from __future__ import annotations
-import argparse, contextlib, json, math, os, sys, time, warnings
+import argparse, contextlib, datetime, hashlib, json, logging, math, os, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -22,8 +22,8 @@ from .visualize import denormalize, batch_skeletons, batch_heatmap_rows, save_im
 from .omnipose import build_model, load_checkpoint, read_state_dict
 from .datasets import build_dataset, build_loader, unwrap_dataset
 from .predict import predict_dataset, evaluate_predictions, to_model_input
-from .evaluation import pack_image_evaluations
-from .runs import RunFolder, inference_info
+from .evaluation import pack_image_evaluations, format_table
+from .runs import RunFolder, RunLog, inference_info
 from .launch import train_device, spawn_for_gpus, LaunchError
 
 # %% auto #0
@@ -132,7 +132,7 @@ class Trainer:
     parent_checkpoint = ''           # a fine-tune's starting checkpoint (recorded in the run's parent.json)
 
     def __init__(self, cfg: Config, out_dir, device=None, train_set=None, val_set=None,
-                 progress: bool = True, resume: bool | None = None, tensorboard: bool = False,
+                 progress: bool = True, resume: bool | None = None, tensorboard: bool | None = None,
                  overwrite: bool = False):
         check_config(cfg)                 # a config changed after load_config is checked again
         if cfg.ADV.ENABLED and self.kind == 'supervised':
@@ -144,11 +144,18 @@ class Trainer:
         self.rank, self.world, local = init_distributed(self.device)
         self.is_main = self.rank == 0
         start_from = self._start_from(resume, overwrite)    # before anything is built: a refusal costs nothing
+        # tensorboard=None follows the config's TENSORBOARD; asked for and not installed: an error before building
+        self.logs = RunLog(self.run, cfg, active=self.is_main,
+                           tensorboard=cfg.TENSORBOARD if tensorboard is None else bool(tensorboard))
         self.progress = progress
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
         torch.backends.cudnn.benchmark = cfg.CUDNN.BENCHMARK and not cfg.CUDNN.DETERMINISTIC
         torch.backends.cudnn.enabled = cfg.CUDNN.ENABLED
-        self.model = build_model(cfg, pretrained=start_from is None).to(self.device)   # a resume loads its own weights
+        # MODEL.PRETRAINED initialises a new run; a resume loads its own weights, a fine-tune its parent's
+        init = start_from is None and not self.weights_from_parent(cfg)
+        if start_from is None and cfg.MODEL.PRETRAINED and not init:
+            print(f'MODEL.PRETRAINED {cfg.MODEL.PRETRAINED!r} is not loaded: the fine-tune starts from its parent')
+        self.model = build_model(cfg, pretrained=init).to(self.device)
         # The last stage-4 module's outputs 1..3 never reach the loss (spec 3.3): skip computing them in
         # training too. Their gradients would be zero anyway, so the optimisation is unchanged.
         self.model.last_module_all_outputs = False
@@ -176,14 +183,16 @@ class Trainer:
         self.epoch, self.best_perf, self.best_epoch, self.history = cfg.TRAIN.BEGIN_EPOCH, -math.inf, -1, []
         self.nan_skipped, self.data_skipped = 0, 0
         self.build_extra()
-        self.tb = self._tensorboard() if tensorboard and self.is_main else None
         if self.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
-            for p in self.run.remove_stale_temp(): print(f'removed {p}, left by an interrupted write')
-            if start_from is None and overwrite:
-                for p in self.run.remove_training_files(): print(f'overwrite: removed {p} of the previous run')
+            stale = self.run.remove_stale_temp()
+            old = self.run.remove_training_files() if start_from is None and overwrite else []
+            self.logs.open()
+            for p in stale: self.note(f'removed {p}, left by an interrupted write', echo=True)
+            for p in old: self.note(f'overwrite: removed {p} of the previous run', echo=True)
             self.run.write_config(cfg)
             if self.parent_checkpoint: self.run.set_parent(self.parent_checkpoint)
+            self._log_start(start_from)
         if start_from is not None: self.load_state(start_from)
 
     def _start_from(self, resume: bool | None, overwrite: bool) -> Path | None:
@@ -208,7 +217,66 @@ class Trainer:
                                   f"(command line: --resume; or AUTO_RESUME true in the config), or {again}")
         return None
 
+    # --- logging ------------------------------------------------------------------------------
+    def note(self, msg: str, level: int = logging.INFO, echo: bool = False):
+        "A line of the run's `train.log` (rank 0, through logger `advomnipose.train`); `echo`: printed too."
+        self.logs(msg, level)
+        if echo and self.is_main: print(msg)
+
+    def describe(self) -> list[str]:
+        "Lines about the networks for `train.log` (the adversarial trainer adds its discriminators)."
+        m, cfg = self.model, self.cfg
+        n, nt = sum(p.numel() for p in m.parameters()), sum(p.numel() for p in m.parameters() if p.requires_grad)
+        (iw, ih), (hw, hh) = cfg.MODEL.IMAGE_SIZE, cfg.MODEL.HEATMAP_SIZE
+        return [f"model: {type(m).__name__} ({', '.join(f'{k} {v}' for k, v in m.config().items())}), "
+                f"{n:,} parameters ({nt:,} trained), input {iw}x{ih} -> heatmaps {hw}x{hh}"]
+
+    def _log_start(self, start_from):
+        cfg, text = self.cfg, self.cfg.dump()
+        how = f'resuming from {start_from}' if start_from is not None else f'starting at epoch {self.epoch}'
+        self.note(f'==== {self.kind} training in {self.out}, {how}')
+        self.note(f'config {self.run.config} (md5 {hashlib.md5(text.encode()).hexdigest()}):\n{text.rstrip()}')
+        for line in self.describe(): self.note(line)
+        self.note(f'device {self.device}, {self.world} process(es), AMP {cfg.TRAIN.AMP}; data: {len(self.train_set)} '
+                  f'training samples, {self.iters_per_epoch} iterations of {cfg.TRAIN.BATCH_SIZE_PER_GPU} x '
+                  f'{self.world} per epoch, {len(self.val_set)} validation samples')
+        if self.logs.tb_dir is not None: self.note(f'TensorBoard events: {self.logs.tb_dir}')
+
+    @property
+    def log_every(self) -> int:
+        "Iterations between the lines of `train.log` and the `train/*` TensorBoard scalars (`PRINT_FREQ`)."
+        return max(1, self.cfg.PRINT_FREQ)
+
+    def log_iteration(self, epoch: int, it: int, n_it: int, window: list, times: list, t_epoch: float):
+        "A `train.log` line and `train/*` scalars: means over `window` (the step logs) and `times` since the last one."
+        means = {}
+        for k in dict.fromkeys(k for logs in window for k in logs):
+            vals = [logs[k] for logs in window if k in logs]
+            means[k] = sum(vals) / len(vals)
+        data_t, batch_t = (sum(t[i] for t in times) / len(times) for i in (0, 1))
+        speed = sum(t[2] for t in times) * self.world / max(sum(t[1] for t in times), 1e-9)
+        per_it = (time.time() - t_epoch) / (it + 1)
+        left = n_it - it - 1
+        eta = [str(datetime.timedelta(seconds=round(per_it * n))) for n in
+               (left, left + (self.cfg.TRAIN.END_EPOCH - epoch - 1) * n_it)]
+        lr = self.optimizer.param_groups[0]['lr']
+        self.logs.scalars({**means, 'lr': lr, 'data_time': data_t, 'batch_time': batch_t, 'samples_per_s': speed},
+                          epoch * n_it + it, 'train')
+        self.note(f'epoch {epoch} [{it + 1}/{n_it}] ' + ' '.join(f'{k} {v:.4g}' for k, v in means.items())
+                  + f' lr {lr:.3g} speed {speed:.1f} samples/s data {data_t:.3f}s batch {batch_t:.3f}s '
+                  f'eta {eta[0]} (training {eta[1]})')
+
+    def log_epoch(self, record: dict, metrics: dict):
+        "The epoch's `train.log` lines: its training numbers, the validation's table."
+        train = {k: v for k, v in record.items() if k not in metrics and isinstance(v, float)}
+        self.note(f"epoch {record['epoch']} done: " + ', '.join(f'{k} {v:.4g}' for k, v in train.items()))
+        if metrics: self.note(format_table({k: record[k] for k in metrics},
+                                           f"validation after epoch {record['epoch']} ({self.cfg.DATASET.TEST_SET}):"))
+
     # --- hooks for the adversarial trainer -------------------------------------------------
+    def weights_from_parent(self, cfg) -> bool:
+        "True for a fine-tune, whose generator weights come from a parent checkpoint (not MODEL.PRETRAINED)."
+        return False
     def build_extra(self): pass
     def extra_state(self) -> dict: return {}
     def load_extra_state(self, ck: dict): pass
@@ -243,7 +311,7 @@ class Trainer:
         self.history, self.nan_skipped, self.data_skipped = list(ck['history']), ck['nan_skipped'], ck['data_skipped']
         self.load_extra_state(ck)
         if self.is_main:
-            print(f'resumed from {path} at epoch {self.epoch}')
+            self.note(f'resumed from {path} at epoch {self.epoch}', echo=True)
             self._catch_up(ck)
 
     def _catch_up(self, ck: dict):
@@ -253,14 +321,19 @@ class Trainer:
             old = read_state_dict(best) if best.exists() else {}
             if old.keys() != sd.keys() or not all(torch.equal(old[k], sd[k].cpu()) for k in sd):
                 self.run.save_weights(sd, self.inference_info(), 'best')
-                print(f"{best}: rewritten with the weights of the best epoch {ck['best_epoch']} from the checkpoint "
-                      f"({'it was missing' if not old else 'it held other weights'}: a kill between the two writes)")
+                self.note(f"{best}: rewritten with the weights of the best epoch {ck['best_epoch']} from the "
+                          f"checkpoint ({'it was missing' if not old else 'it held other weights'}: a kill between "
+                          "the two writes)",
+                          logging.WARNING, echo=True)
         self.run.write_history(self.history)
 
     def save(self, is_best: bool):
         if not self.is_main: return
         self.run.save_checkpoint(self.state(), self.inference_info())
-        if is_best: self.run.save_weights(self.model.state_dict(), self.inference_info(), 'best')
+        self.note(f'saved {self.run.checkpoint} (epoch {self.epoch - 1} done; a resume starts at epoch {self.epoch})')
+        if is_best:
+            self.run.save_weights(self.model.state_dict(), self.inference_info(), 'best')
+            self.note(f'new best {self.perf_key} {self.best_perf:.4f} at epoch {self.best_epoch}: {self.run.best}')
 
     def inference_info(self) -> dict:
         "What inference needs (`runs.inference_info`): this run's sizes, its validation set's keypoints, the layout."
@@ -290,13 +363,16 @@ class Trainer:
         if self.cfg.TRAIN.NAN_POLICY == 'skip':
             self.nan_skipped += 1
             self.optimizer.zero_grad(set_to_none=True)
+            self.note(f'non-finite loss ({loss.item()}) at epoch {epoch}, iteration {it}: skipped (TRAIN.NAN_POLICY '
+                      f'skip; {self.nan_skipped} so far)', logging.WARNING)
             return False
         ck = self.run.checkpoint
-        raise NonFiniteLossError(
-            f"non-finite loss ({loss.item()}) at epoch {epoch}, iteration {it}; stopping. "
-            + (f"The last good checkpoint (end of epoch {self.epoch - 1}) is kept at {ck}." if ck.exists()
-               else "No checkpoint had been written yet.")
-            + " Lower TRAIN.LR, set TRAIN.CLIP_GRAD, or TRAIN.NAN_POLICY skip.")
+        msg = (f"non-finite loss ({loss.item()}) at epoch {epoch}, iteration {it}; stopping. "
+               + (f"The last good checkpoint (end of epoch {self.epoch - 1}) is kept at {ck}." if ck.exists()
+                  else "No checkpoint had been written yet.")
+               + " Lower TRAIN.LR, set TRAIN.CLIP_GRAD, or TRAIN.NAN_POLICY skip.")
+        self.note(msg, logging.ERROR)
+        raise NonFiniteLossError(msg)
 
     @property
     def iters_per_epoch(self) -> int:
@@ -314,25 +390,36 @@ class Trainer:
         if isinstance(self.train_loader.sampler, DistributedSampler): self.train_loader.sampler.set_epoch(epoch)
         if hasattr(self.train_loader.batch_sampler, 'set_epoch'): self.train_loader.batch_sampler.set_epoch(epoch)
         n_it = self.iters_per_epoch
-        sums, count = {}, 0
+        sums, counts = {}, {}      # per name: a value only some iterations return (a gradient ratio) averages on those
+        window, times = [], []     # since the last train.log line: the step logs; (data, batch time, batch size)
         bar = tqdm(total=n_it, desc=f'epoch {epoch}', disable=not self.progress or not self.is_main, leave=False)
+        t_epoch = t_last = time.time()
         for it, (img, target, tw, meta) in enumerate(self.train_loader):
             if it >= n_it: break
+            t_data = time.time() - t_last
             img = to_model_input(img, self.device, cfg.TRAIN.CHANNELS_LAST)
             target, tw = target.to(self.device, non_blocking=True), tw.to(self.device, non_blocking=True)
             if 'skipped_from' in meta: self.data_skipped += self.train_set.collect_skips(meta)
             with self._keep_output(self._debug_due(it)) as kept:
                 logs = self.train_step(img, target, tw, meta, epoch, it)
             if kept: self.save_debug('train', epoch, it, img, meta, target, tw, kept[0])
+            values = None if logs is None else {k: float(v) for k, v in logs.items()}   # waits for the device
             bar.update(1)
+            now = time.time()
+            times.append((t_data, now - t_last, img.shape[0]))
+            t_last = now
             if logs is None: continue
-            count += 1
-            for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v)
-            if it % max(1, cfg.PRINT_FREQ) == 0: bar.set_postfix({k: f'{v / count:.3g}' for k, v in sums.items()})
+            for k, v in values.items():
+                sums[k], counts[k] = sums.get(k, 0.0) + v, counts.get(k, 0) + 1
+            window.append(values)
+            if it % max(1, cfg.PRINT_FREQ) == 0: bar.set_postfix({k: f'{v / counts[k]:.3g}' for k, v in sums.items()})
+            if self.is_main and it % self.log_every == 0:
+                self.log_iteration(epoch, it, n_it, window, times, t_epoch)
+                window, times = [], []
             self.on_iteration(epoch, it, logs)
         bar.close()
         if self.is_main and getattr(self.train_set, 'skipped', None): self.train_set.report_skipped()
-        stats = {k: v / max(count, 1) for k, v in sums.items()}
+        stats = {k: v / counts[k] for k, v in sums.items()}
         if self.world > 1:   # average the epoch statistics over ranks
             t = torch.tensor([stats.get(k, 0.0) for k in sorted(stats)], dtype=torch.float64)
             dist.all_reduce(t)
@@ -386,6 +473,11 @@ class Trainer:
 
     def fit(self) -> dict:
         "Train until `TRAIN.END_EPOCH`; returns the summary written to `metrics.json`."
+        self.logs.open(tb_step=self.epoch * self.iters_per_epoch)    # TensorBoard hides a killed session's steps
+        try: return self._fit()
+        finally: self.logs.close()
+
+    def _fit(self) -> dict:
         cfg, t_start = self.cfg, time.time()
         for epoch in range(self.epoch, cfg.TRAIN.END_EPOCH):
             t0 = time.time()
@@ -406,8 +498,9 @@ class Trainer:
             self.history.append(record)
             self.epoch = epoch + 1
             self.on_epoch_end(record)
+            self.log_epoch(record, metrics)
             self.save(is_best)
-            self._write_logs()
+            self._write_logs(metrics)
             if self.is_main and self.progress:
                 print(f"epoch {epoch}: " + ', '.join(f'{k} {v:.4g}' for k, v in record.items()
                                                   if k in ('loss', 'mse', 'AP', 'Mean', 'epoch_time', 'd_acc_fake_p')))
@@ -415,6 +508,9 @@ class Trainer:
         if self.is_main:
             self.run.save_weights(self.model.state_dict(), self.inference_info(), 'final')
             self.run.write_metrics(summary)
+            self.note(f"finished: {summary['epochs']} epochs, best {self.perf_key} "
+                      f"{summary['best'].get(self.perf_key, math.nan):.4f} at epoch {summary['best_epoch']}; "
+                      f"saved {self.run.final} and {self.run.metrics}")
         return summary
 
     def summary(self, wall=None) -> dict:
@@ -430,20 +526,14 @@ class Trainer:
                 'wall_time_this_session': wall, 'nan_skipped': self.nan_skipped,
                 'output_dir': str(self.out)}
 
-    def _write_logs(self):
+    def _write_logs(self, metrics: dict):
+        "After the checkpoint: `metrics.jsonl`, and the epoch's `epoch/*` and `val/*` TensorBoard scalars."
         if not self.is_main: return
         self.run.write_history(self.history)
-        if self.tb is not None:
-            r = self.history[-1]
-            for k, v in r.items():
-                if isinstance(v, (int, float)) and k != 'epoch': self.tb.add_scalar(k, v, r['epoch'])
-
-    def _tensorboard(self):
-        try: from torch.utils.tensorboard import SummaryWriter
-        except Exception:
-            warnings.warn('tensorboard is not installed; TensorBoard logging is off')
-            return None
-        return SummaryWriter(self.run.tensorboard)
+        r = self.history[-1]
+        self.logs.scalars({k: v for k, v in r.items() if k not in metrics and k != 'epoch'}, r['epoch'], 'epoch')
+        self.logs.scalars({k: r[k] for k in metrics}, r['epoch'], 'val')
+        self.logs.flush()
 
 # %% ../nbs/41_train.ipynb #28625124
 def train(cfg: Config, out_dir, **kwargs) -> dict:
@@ -454,10 +544,12 @@ def parse_args(argv=None, description='Train OmniPose (supervised).', pretrained
     "The training command line; `pretrained` adds `--pretrained CKPT` (the adversarial fine-tune)."
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument('--cfg', required=True, help='experiment YAML (HRNet/OmniPose schema)')
-    ap.add_argument('--out', default=None, help='output folder (default outputs/<cfg name>)')
+    ap.add_argument('--out', default=None, help="output folder (default: the config's OUTPUT_DIR/<cfg name>)")
     if pretrained:
         ap.add_argument('--pretrained', default=None, help='supervised OmniPose checkpoint to fine-tune (OmniPoseAN2)')
     ap.add_argument('--no-progress', action='store_true')
+    ap.add_argument('--tensorboard', action='store_true',
+                    help="TensorBoard event files in the config's LOG_DIR (as TENSORBOARD true in the config)")
     again = ap.add_mutually_exclusive_group()
     again.add_argument('--resume', action='store_true', help='continue the run in the output folder (its checkpoint)')
     again.add_argument('--overwrite', action='store_true',
@@ -466,12 +558,17 @@ def parse_args(argv=None, description='Train OmniPose (supervised).', pretrained
     return ap.parse_args(argv)
 
 def start_kwargs(args) -> dict:
-    "The trainer's `resume`/`overwrite` from `--resume`/`--overwrite` (neither: the config's `AUTO_RESUME` decides)."
-    return {'resume': True if args.resume else None, 'overwrite': args.overwrite}
+    ("The trainer's `resume`/`overwrite` from `--resume`/`--overwrite` (neither: the config's `AUTO_RESUME` decides) "
+     "and `tensorboard` from `--tensorboard` (absent: the config's `TENSORBOARD` decides).")
+    return {'resume': True if args.resume else None, 'overwrite': args.overwrite,
+            'tensorboard': True if args.tensorboard else None}
 
-def default_out_dir(args, suffix: str = '') -> Path:
-    "`--out` when given, else `outputs/<config name><suffix>`."
-    return Path(args.out) if args.out else project_root() / 'outputs' / (Path(args.cfg).stem + suffix)
+def default_out_dir(args, suffix: str = '', cfg: Config | None = None) -> Path:
+    ("`--out` when given, else `OUTPUT_DIR/<config name><suffix>` (`RunFolder.in_output_dir`) of `cfg` (default: "
+     "the config of `--cfg` and `--opts`).")
+    if args.out: return Path(args.out)
+    cfg = load_config(args.cfg, getattr(args, 'opts', None)) if cfg is None else cfg
+    return RunFolder.in_output_dir(cfg, Path(args.cfg).stem + suffix).path
 
 def fit_or_exit(fit, *args, **kwargs):
     ("`fit(*args, **kwargs)` for a command line: a run folder in the way or a refused launch (`launch.LaunchError`) "
@@ -484,9 +581,10 @@ def fit_or_exit(fit, *args, **kwargs):
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.cfg, args.opts)
-    spawned = fit_or_exit(spawn_for_gpus, cfg, 'advomnipose.train', argv, default_out_dir(args))   # GPUS: (0,1,..)
+    spawned = fit_or_exit(spawn_for_gpus, cfg, 'advomnipose.train', argv, default_out_dir(args, cfg=cfg))  # GPUS
     if spawned is not None: return spawned
-    summary = fit_or_exit(train, cfg, default_out_dir(args), progress=not args.no_progress, **start_kwargs(args))
+    summary = fit_or_exit(train, cfg, default_out_dir(args, cfg=cfg), progress=not args.no_progress,
+                          **start_kwargs(args))
     if dist_env()[0] == 0: print(json.dumps({k: summary[k] for k in ('best_epoch', 'best', 'output_dir')}, indent=1))
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary

@@ -18,6 +18,7 @@ from .discriminator import PoseDiscriminator, ConfidenceDiscriminator
 from .codec import HeatmapCodec
 from .evaluation import keypoint_oks
 from .train import Trainer, parse_args, default_out_dir, start_kwargs, fit_or_exit
+from .launch import spawn_for_gpus
 from .decode import get_max_preds
 from .core import amp_context
 
@@ -226,6 +227,8 @@ def main(argv=None):
     args = parse_args(argv, 'Adversarial OmniPose training (OmniPoseAN; with --pretrained CKPT: OmniPoseAN2).',
                       pretrained=True)
     cfg = load_config(args.cfg, args.opts)
+    spawned = fit_or_exit(spawn_for_gpus, cfg, 'advomnipose.adversarial', argv, default_out_dir(args, '_an', cfg))
+    if spawned is not None: return spawned
     summary = fit_or_exit(train_adversarial, cfg, default_out_dir(args, '_an', cfg), args.pretrained,
                           progress=not args.no_progress, **start_kwargs(args))
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()

@@ -233,7 +233,8 @@ _REFUSED = {
     'DATA_DIR': ('', "HRNet's prefix of DATASET.ROOT, MODEL.PRETRAINED and TEST.MODEL_FILE is not supported: "
                      "write the full path in those keys"),
     'PIN_MEMORY': (True, "the kit pins batch memory whenever CUDA is available; it cannot be switched off"),
-    'RANK': (0, "the process rank comes from torchrun's environment (RANK, LOCAL_RANK, WORLD_SIZE), not the config"),
+    'RANK': (0, "the process rank comes from the launcher's environment (torchrun's RANK, LOCAL_RANK, WORLD_SIZE or "
+                "srun's SLURM_PROCID, SLURM_LOCALID, SLURM_STEP_NUM_TASKS), not the config"),
     'MODEL.TAG_PER_JOINT': (True, "it belongs to bottom-up associative embedding; top-down HRNet/OmniPose never "
                                   "read it"),
     'MODEL.TARGET_TYPE': ('gaussian', "only Gaussian heatmap targets are implemented (as in HRNet/OmniPose)"),
@@ -465,10 +466,11 @@ _HONOURED = {
     'ADV.D_WARMUP_EPOCHS': 'adversarial: discriminator-only epochs of a fine-tune',
     'ADV.PRETRAINED': 'adversarial: supervised checkpoint to fine-tune',
     'ADV.LOG_EVERY': 'adversarial: discriminator statistics window and train.log/TensorBoard period',
+    'GPUS': ('launch: one training process per listed GPU (started by the command line outside torchrun/srun), '
+             'local rank i uses GPUS[i] under them, one id selects that device'),
 }
 # decided by other work items of issue 17 (listed so that the audit stays complete)
 _OWNED_ELSEWHERE = {
-    'GPUS': 'issue 17, multinode',
     'MODEL.NAME': 'issue 17, pretrained', 'MODEL.INIT_WEIGHTS': 'issue 17, pretrained',
     'MODEL.PRETRAINED': 'issue 17, pretrained', 'MODEL.EXTRA.PRETRAINED_LAYERS': 'issue 17, pretrained',
     'TEST.MODEL_FILE': 'issue 17, testcmd',

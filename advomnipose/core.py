@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #83455c91
 from __future__ import annotations
-import contextlib, os, json, random, tempfile
+import contextlib, os, json, random, re, shutil, subprocess, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,7 +13,8 @@ import torch.distributed as dist
 # %% auto #0
 __all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state',
            'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'atomic_save', 'safe_load', 'amp_context',
-           'dist_env', 'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
+           'slurm_tasks_per_node', 'launch_env', 'dist_env', 'slurm_master_addr', 'slurm_master_port',
+           'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
 
 # %% ../nbs/00_core.ipynb #625a0571
 def project_root(start: str | Path | None = None) -> Path:
@@ -143,19 +144,87 @@ def amp_context(mode: str, device):
     if mode not in ('bf16', 'fp16'): raise ValueError(f"mixed precision mode {mode!r}: expected none, bf16 or fp16")
     return torch.autocast(torch.device(device).type, dtype=torch.bfloat16 if mode == 'bf16' else torch.float16)
 
-def dist_env():
-    "(rank, world_size, local_rank) from the torchrun environment (0, 1, 0 when not distributed)."
-    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1)), int(os.environ.get('LOCAL_RANK', 0))
+def _env_int(environ, name: str, lo: int = 0) -> int:
+    v = environ.get(name)
+    try: n = int(v)
+    except (TypeError, ValueError):
+        raise RuntimeError(f"environment variable {name}={v!r}: expected an integer >= {lo}") from None
+    if n < lo: raise RuntimeError(f"environment variable {name}={v!r}: expected an integer >= {lo}")
+    return n
+
+def slurm_tasks_per_node(spec: str) -> list[int]:
+    "SLURM's compressed tasks-per-node list, expanded: `'2(x3),1'` → `[2, 2, 2, 1]`."
+    out = []
+    for part in str(spec).split(','):
+        m = re.fullmatch(r'\s*(\d+)(?:\(x(\d+)\))?\s*', part)
+        if not m: raise RuntimeError(f"SLURM tasks per node {spec!r}: expected counts like '4' or '2(x3),1'")
+        out += [int(m.group(1))] * int(m.group(2) or 1)
+    return out
+
+def launch_env(environ=None) -> dict:
+    """How this process was started, from the environment (default `os.environ`): `launcher` ('torchrun' when
+    `WORLD_SIZE` is set, 'slurm' for a task of an `srun` step, else None), global `rank` and `world`, `local_rank`
+    and `local_world` (processes on this node), `node` (this node's index) and, under SLURM, `nodelist`."""
+    e = os.environ if environ is None else environ
+    if 'WORLD_SIZE' in e:
+        world = _env_int(e, 'WORLD_SIZE', 1)
+        info = dict(launcher='torchrun', rank=_env_int(e, 'RANK') if 'RANK' in e else 0, world=world,
+                    local_rank=_env_int(e, 'LOCAL_RANK') if 'LOCAL_RANK' in e else 0,
+                    local_world=_env_int(e, 'LOCAL_WORLD_SIZE', 1) if 'LOCAL_WORLD_SIZE' in e else world,
+                    node=_env_int(e, 'GROUP_RANK') if 'GROUP_RANK' in e else 0)
+    elif 'SLURM_STEP_NUM_TASKS' in e:          # set by srun for its tasks (not in a batch script's own shell)
+        node = _env_int(e, 'SLURM_NODEID') if 'SLURM_NODEID' in e else 0
+        spec = e.get('SLURM_STEP_TASKS_PER_NODE') or e.get('SLURM_TASKS_PER_NODE') or e['SLURM_STEP_NUM_TASKS']
+        per_node = slurm_tasks_per_node(spec)
+        if node >= len(per_node):
+            raise RuntimeError(f"SLURM_NODEID={node} but the tasks per node {spec!r} name {len(per_node)} nodes")
+        info = dict(launcher='slurm', rank=_env_int(e, 'SLURM_PROCID'), world=_env_int(e, 'SLURM_STEP_NUM_TASKS', 1),
+                    local_rank=_env_int(e, 'SLURM_LOCALID'), local_world=per_node[node], node=node,
+                    nodelist=e.get('SLURM_STEP_NODELIST') or e.get('SLURM_NODELIST') or e.get('SLURM_JOB_NODELIST'))
+    else: return dict(launcher=None, rank=0, world=1, local_rank=0, local_world=1, node=0)
+    for k, n in (('rank', 'world'), ('local_rank', 'local_world')):
+        if not 0 <= info[k] < info[n]:
+            raise RuntimeError(f"{info['launcher']} environment: {k} {info[k]} is not in [0, {n} {info[n]})")
+    return info
+
+def dist_env(environ=None):
+    "(rank, world_size, local_rank) from the torchrun or SLURM environment (0, 1, 0 when not distributed)."
+    e = launch_env(environ)
+    return e['rank'], e['world'], e['local_rank']
+
+def slurm_master_addr(nodelist: str) -> str:
+    "The first host of a SLURM node list (`scontrol show hostnames NODELIST`): where rank 0 runs."
+    if not nodelist: raise RuntimeError("SLURM task without SLURM_STEP_NODELIST/SLURM_NODELIST: set MASTER_ADDR")
+    if shutil.which('scontrol') is None:
+        raise RuntimeError(f"scontrol not found on PATH: cannot expand the SLURM node list {nodelist!r}; "
+                           "set MASTER_ADDR to the host of rank 0")
+    r = subprocess.run(['scontrol', 'show', 'hostnames', nodelist], capture_output=True, text=True)
+    hosts = r.stdout.split()
+    if r.returncode or not hosts:
+        raise RuntimeError(f"scontrol show hostnames {nodelist} failed ({r.returncode}): {r.stderr.strip()}")
+    return hosts[0]
+
+def slurm_master_port(environ=None) -> int:
+    "`MASTER_PORT` when set, else 20000 + SLURM_JOB_ID mod 10000 (the same on every task; two jobs rarely collide)."
+    e = os.environ if environ is None else environ
+    if 'MASTER_PORT' in e: return _env_int(e, 'MASTER_PORT', 1)
+    return 20000 + _env_int(e, 'SLURM_JOB_ID') % 10000 if 'SLURM_JOB_ID' in e else 29500
 
 def _dist_on() -> bool: return dist.is_available() and dist.is_initialized()
 
-def init_distributed():
-    "Initialise the default process group when launched by torchrun (idempotent); returns `dist_env()`."
-    rank, world, local = dist_env()
+def init_distributed(device=None):
+    """Initialise the default process group when launched by torchrun or srun (idempotent); returns `dist_env()`.
+    `device`: this process's device (NCCL on a CUDA device, made current; Gloo otherwise). Under SLURM the
+    rendezvous is the first host of the node list (`MASTER_ADDR`/`MASTER_PORT` override it)."""
+    env = launch_env()
+    rank, world, local = env['rank'], env['world'], env['local_rank']
     if world > 1 and not dist.is_initialized():
-        backend = 'nccl' if torch.cuda.is_available() else 'gloo'
-        if backend == 'nccl': torch.cuda.set_device(local)
-        dist.init_process_group(backend)
+        dev = torch.device(device if device is not None else (f'cuda:{local}' if torch.cuda.is_available() else 'cpu'))
+        if env['launcher'] == 'slurm':
+            os.environ.setdefault('MASTER_ADDR', slurm_master_addr(env['nodelist']))
+            os.environ.setdefault('MASTER_PORT', str(slurm_master_port()))
+        if dev.type == 'cuda': torch.cuda.set_device(dev)
+        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', rank=rank, world_size=world)
     return rank, world, local
 
 def all_gather_objects(obj) -> list:

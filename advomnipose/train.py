@@ -24,6 +24,7 @@ from .datasets import build_dataset, build_loader, unwrap_dataset
 from .predict import predict_dataset, evaluate_predictions, to_model_input
 from .evaluation import pack_image_evaluations, format_table
 from .runs import RunFolder, RunLog, inference_info
+from .launch import train_device, spawn_for_gpus, LaunchError
 
 # %% auto #0
 __all__ = ['COCO_JOINT_WEIGHTS', 'JointsMSELoss', 'JointsOHKMMSELoss', 'build_loss', 'heatmap_coords_to_crop',
@@ -139,13 +140,13 @@ class Trainer:
                               "adversarial.AdversarialTrainer / train_adversarial (python -m advomnipose.adversarial)")
         self.cfg, self.run = cfg, RunFolder(out_dir)
         self.out = self.run.path
-        self.rank, self.world, local = init_distributed()
+        self.device = torch.device(device) if device else train_device(cfg)   # GPUS and the launch (launch.py)
+        self.rank, self.world, local = init_distributed(self.device)
         self.is_main = self.rank == 0
         start_from = self._start_from(resume, overwrite)    # before anything is built: a refusal costs nothing
         # tensorboard=None follows the config's TENSORBOARD; asked for and not installed: an error before building
         self.logs = RunLog(self.run, cfg, active=self.is_main,
                            tensorboard=cfg.TENSORBOARD if tensorboard is None else bool(tensorboard))
-        self.device = torch.device(device or (f'cuda:{local}' if torch.cuda.is_available() else 'cpu'))
         self.progress = progress
         seed_everything(cfg.SEED, deterministic=cfg.CUDNN.DETERMINISTIC)
         torch.backends.cudnn.benchmark = cfg.CUDNN.BENCHMARK and not cfg.CUDNN.DETERMINISTIC
@@ -570,15 +571,18 @@ def default_out_dir(args, suffix: str = '', cfg: Config | None = None) -> Path:
     return RunFolder.in_output_dir(cfg, Path(args.cfg).stem + suffix).path
 
 def fit_or_exit(fit, *args, **kwargs):
-    "`fit(*args, **kwargs)` for a command line: a run folder in the way is exit code 2 and its message on stderr."
+    ("`fit(*args, **kwargs)` for a command line: a run folder in the way or a refused launch (`launch.LaunchError`) "
+     "is exit code 2 and its message on stderr.")
     try: return fit(*args, **kwargs)
-    except FileExistsError as e:
+    except (FileExistsError, LaunchError) as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(2)
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.cfg, args.opts)
+    spawned = fit_or_exit(spawn_for_gpus, cfg, 'advomnipose.train', argv, default_out_dir(args, cfg=cfg))  # GPUS
+    if spawned is not None: return spawned
     summary = fit_or_exit(train, cfg, default_out_dir(args, cfg=cfg), progress=not args.no_progress,
                           **start_kwargs(args))
     if dist_env()[0] == 0: print(json.dumps({k: summary[k] for k in ('best_epoch', 'best', 'output_dir')}, indent=1))

@@ -374,6 +374,12 @@ class Trainer:
         self.note(msg, logging.ERROR)
         raise NonFiniteLossError(msg)
 
+    def data_seed(self, epoch: int) -> int:
+        ("The seed of this rank's data in `epoch` (shuffling, augmentation, worker seeds): rank 0's is "
+         "`SEED * 1000 + epoch`; rank r's is offset by r * 2**27, within the 32 bits torch's CPU generator keeps, "
+         "so up to 32 ranks draw apart from every rank's and epoch's while SEED * 1000 + epoch < 2**27.")
+        return (self.cfg.SEED * 1000 + epoch + self.rank * 2 ** 27) % 2 ** 32
+
     @property
     def iters_per_epoch(self) -> int:
         "Training iterations per epoch: the loader's batches, capped by `TRAIN.MAX_ITERS_PER_EPOCH`."
@@ -384,9 +390,8 @@ class Trainer:
         cfg = self.cfg
         self.net.train()
         seed_everything(cfg.SEED * 1000 + epoch)
-        self.train_loader.generator.manual_seed(cfg.SEED * 1000 + epoch)   # shuffling + worker seeds
-        if hasattr(self.train_set, 'set_seed'):
-            self.train_set.set_seed(cfg.SEED * 1000 + epoch + self.rank)   # workers=0
+        self.train_loader.generator.manual_seed(self.data_seed(epoch))     # shuffling + worker seeds
+        if hasattr(self.train_set, 'set_seed'): self.train_set.set_seed(self.data_seed(epoch))   # workers=0
         if isinstance(self.train_loader.sampler, DistributedSampler): self.train_loader.sampler.set_epoch(epoch)
         if hasattr(self.train_loader.batch_sampler, 'set_epoch'): self.train_loader.batch_sampler.set_epoch(epoch)
         n_it = self.iters_per_epoch
@@ -535,7 +540,7 @@ class Trainer:
         self.logs.scalars({k: r[k] for k in metrics}, r['epoch'], 'val')
         self.logs.flush()
 
-# %% ../nbs/41_train.ipynb #28625124
+# %% ../nbs/41_train.ipynb #6c3b6650
 def train(cfg: Config, out_dir, **kwargs) -> dict:
     "Build a `Trainer` and run it to `TRAIN.END_EPOCH`; returns the summary."
     return Trainer(cfg, out_dir, **kwargs).fit()
@@ -589,6 +594,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/41_train.ipynb #d5dee2eb
+# %% ../nbs/41_train.ipynb #72daee27
 #| eval: false
 if __name__ == '__main__': main()

@@ -238,7 +238,6 @@ _REFUSED = {
     'MODEL.TAG_PER_JOINT': (True, "it belongs to bottom-up associative embedding; top-down HRNet/OmniPose never "
                                   "read it"),
     'MODEL.TARGET_TYPE': ('gaussian', "only Gaussian heatmap targets are implemented (as in HRNet/OmniPose)"),
-    'MODEL.EXTRA.FINAL_CONV_KERNEL': (1, "OmniPose's last layer is a 1x1 convolution"),
     'DATASET.HYBRID_JOINTS_TYPE': ('', "an unused leftover of HRNet's config: no code reads it"),
     'DATASET.SELECT_DATA': (False, "HRNet's filter of training persons (joint centre far from the box centre) is "
                                    "not implemented"),
@@ -279,6 +278,11 @@ def _check_unhonoured(cfg: Config):
             v = cfg.MODEL.EXTRA.get(key.rsplit('.', 1)[1], ok)
         else: v = cfg.get_key(key)
         if v != ok or type(v) is not type(ok): raise ConfigError(f"{key} = {v!r} is not supported: {why}")
+    kernel, ok = cfg.MODEL.EXTRA.get('FINAL_CONV_KERNEL', 1), (1,) if cfg.MODEL.NAME == 'omnipose' else (1, 3)
+    if kernel not in ok or isinstance(kernel, bool):
+        raise ConfigError(f"MODEL.EXTRA.FINAL_CONV_KERNEL = {kernel!r} is not supported with MODEL.NAME "
+                          f"{cfg.MODEL.NAME!r}: " + ("OmniPose's last layer is a 1x1 convolution" if ok == (1,)
+                                                     else "pose_hrnet's final_layer has kernel 1 or 3"))
     if cfg.TRAIN.OPTIMIZER != 'sgd':
         for key, ok in _SGD_ONLY.items():
             if cfg.get_key(key) not in ok:
@@ -468,13 +472,17 @@ _HONOURED = {
     'ADV.LOG_EVERY': 'adversarial: discriminator statistics window and train.log/TensorBoard period',
     'GPUS': ('launch: one training process per listed GPU (started by the command line outside torchrun/srun), '
              'local rank i uses GPUS[i] under them, one id selects that device'),
+    'MODEL.NAME': 'omnipose: omnipose | pose_hrnet (HRNet with its simple head)',
+    'MODEL.INIT_WEIGHTS': 'omnipose (build_model): MODEL.PRETRAINED is loaded only when true, as in HRNet',
+    'MODEL.PRETRAINED': ('omnipose, pretrained: initial weights (an ImageNet HRNet file or timm:NAME, or a whole '
+                         'checkpoint), the load report printed'),
+    'MODEL.EXTRA.PRETRAINED_LAYERS': ("omnipose, pretrained: only entries whose first name component is listed "
+                                      "load from MODEL.PRETRAINED ('*': all), as in HRNet"),
+    'MODEL.EXTRA.FINAL_CONV_KERNEL': "omnipose: pose_hrnet's final_layer kernel, 1 or 3 (OmniPose: 1 only)",
+    'TEST.MODEL_FILE': 'evaluate_run: the checkpoint advomnipose test evaluates (after --ckpt)',
 }
-# decided by other work items of issue 17 (listed so that the audit stays complete)
-_OWNED_ELSEWHERE = {
-    'MODEL.NAME': 'issue 17, pretrained', 'MODEL.INIT_WEIGHTS': 'issue 17, pretrained',
-    'MODEL.PRETRAINED': 'issue 17, pretrained', 'MODEL.EXTRA.PRETRAINED_LAYERS': 'issue 17, pretrained',
-    'TEST.MODEL_FILE': 'issue 17, testcmd',
-}
+# keys whose handling is still to be decided elsewhere (none now; kept so that the audit stays complete)
+_OWNED_ELSEWHERE = {}
 
 def _schema_keys(d: dict = None, prefix: str = '') -> list:
     d = _DEFAULTS if d is None else d

@@ -147,7 +147,8 @@ def build_model(cfg: Config, pretrained: bool = True) -> nn.Module:
                   "(as in HRNet, INIT_WEIGHTS switches the pretrained initialisation off)")
         else:
             from advomnipose.pretrained import load_pretrained   # pretrained.py builds on this module
-            load_pretrained(model, cfg.MODEL.PRETRAINED, what='MODEL.PRETRAINED')
+            load_pretrained(model, cfg.MODEL.PRETRAINED, what='MODEL.PRETRAINED',
+                            layers=cfg.MODEL.EXTRA.get('PRETRAINED_LAYERS'))
     return model
 
 # %% ../nbs/12_omnipose.ipynb #14006d12

@@ -205,10 +205,12 @@ class LoadReport:
 
 # %% ../nbs/14_pretrained.ipynb #b731c83f
 def load_pretrained(model: nn.Module, source, what: str = 'pretrained', backbone_only: bool = False,
-                    verbose: bool = True, timm_pretrained: bool = True) -> LoadReport:
-    ("Load every entry of `source` (path, 'timm:NAME', state_dict, module) that the model has with the same shape; "
+                    verbose: bool = True, timm_pretrained: bool = True, layers=None) -> LoadReport:
+    ("Load every entry of `source` (path, 'timm:NAME', state_dict, module) that the model has with the same shape "
+     "(and, given `layers` (`MODEL.EXTRA.PRETRAINED_LAYERS`), whose first name component is listed, '*' for all); "
      "print the `LoadReport` (`verbose`) and keep it as `model.load_report`.")
     sd, desc = read_pretrained(source, what, timm_pretrained)
+    unlisted = {k for k in sd if layers and '*' not in layers and k.split('.')[0] not in layers}
     kind = source_kind(sd)
     msd = model.state_dict()
     w_src = sd['transition1.0.0.weight'].shape[0] if 'transition1.0.0.weight' in sd else None
@@ -218,6 +220,7 @@ def load_pretrained(model: nn.Module, source, what: str = 'pretrained', backbone
                          "or set the model's width to match")
     heads = head_keys(model) if isinstance(model, OmniPose) or hasattr(model, 'final_layer') else set()
     aside = {k for k in sd if (kind == 'hrnet_imagenet' and k.startswith(_CLS_HEAD)) or (backbone_only and k in heads)}
+    aside |= unlisted
     shapes = [(k, tuple(v.shape), tuple(msd[k].shape)) for k, v in sd.items()
               if k in msd and k not in aside and v.shape != msd[k].shape]
     bad = {k for k, *_ in shapes}
@@ -228,11 +231,12 @@ def load_pretrained(model: nn.Module, source, what: str = 'pretrained', backbone
     model.load_state_dict(take, strict=False)
     gauss = {n + '.weight' for n, m in model.named_modules() if isinstance(m, GaussianFilter)}
     missing = {k: _missing_reason(model, k, kind, heads, gauss) for k in msd if k not in take and k not in bad}
-    unexpected = {k: _unexpected_reason(model, k, kind, heads, backbone_only)
+    unexpected = {k: "not in MODEL.EXTRA.PRETRAINED_LAYERS: left out" if k in unlisted and k in msd
+                  else _unexpected_reason(model, k, kind, heads, backbone_only)
                   for k in sd if k not in take and k not in bad}
     report = LoadReport(source=desc, kind=kind, model=_describe(model), loaded=list(take), missing=missing,
                         unexpected=unexpected, shape_mismatch=shapes,
-                        head=_head_status(model, sd, kind, take, heads, backbone_only),
+                        head=_head_status(model, sd, kind, take, heads, backbone_only, unlisted),
                         loaded_params=sum(v.numel() for k, v in take.items() if not k.endswith('num_batches_tracked')),
                         total=len(msd),
                         gaussian_mismatch=_check_gaussians(model, desc) if gauss & take.keys() else [])
@@ -240,11 +244,14 @@ def load_pretrained(model: nn.Module, source, what: str = 'pretrained', backbone
     if verbose: print(report)
     return report
 
-def _head_status(model, sd, kind, take, heads, backbone_only) -> str:
+def _head_status(model, sd, kind, take, heads, backbone_only, unlisted=frozenset()) -> str:
     if not heads: return "the model has no separate head"
     got = heads & take.keys()
     name = _head_name(model)
     if backbone_only: return f"{name} left out (backbone only): kept as initialised"
+    if not got and heads & unlisted:
+        return (f"{name} left out: its modules are not in MODEL.EXTRA.PRETRAINED_LAYERS (add them, or '*', to load "
+                "it): kept as initialised")
     if got == heads: return f"{name} loaded"
     why = [h.strip().removeprefix('hint: ') for h in _hints(model, sd) if 'hint:' in h]
     if kind not in ('omnipose', 'pose_hrnet'): why = [f"the checkpoint has no pose head ({SOURCE_KINDS[kind]})"]

@@ -70,6 +70,12 @@ class _RunFile:
     def __init__(self, name: str): self.name = name
     def __get__(self, run, owner=None): return self.name if run is None else run.path / self.name
 
+def _refuse_foreign(folder: Path, ours, what: str):
+    "Refuse (FileExistsError, naming them) to delete the run's `folder` when it holds files that `ours` does not own."
+    other = [f for f in folder.rglob('*') if f.is_file() and not ours(f)]
+    if other: raise FileExistsError(f"{folder} is this run's {what} but also holds {other[:3]}: not deleted; move them "
+                                    "away (or choose another LOG_DIR for TensorBoard)")
+
 class RunFolder:
     "The files of one run, by name (see the table above)."
     config = _RunFile('config.yaml')
@@ -201,14 +207,10 @@ class RunFolder:
         ("Delete `training_files`, `parent.json`, the `log_files` and the `debug` pictures (a run is about to start "
          "over them); returns what was deleted. A TensorBoard or debug folder holding other files is refused.")
         logs = self.log_files()
-        for d in (p for p in logs if p.is_dir()):
-            other = [f for f in d.rglob('*') if f.is_file() and not f.name.startswith('events.out.tfevents.')]
-            if other: raise FileExistsError(f"{d} is this run's TensorBoard folder but also holds {other[:3]}: "
-                                            "not deleted; move them away (or choose another LOG_DIR)")
         debug = [self.debug] if self.debug.is_dir() else []
-        other = [f for d in debug for f in d.rglob('*') if f.is_file() and f.suffix != '.jpg']
-        if other: raise FileExistsError(f"{self.debug} holds the DEBUG pictures but also {other[:3]}: not deleted; "
-                                        "move them away")
+        for d in (p for p in logs if p.is_dir()):
+            _refuse_foreign(d, lambda f: f.name.startswith('events.out.tfevents.'), 'TensorBoard folder')
+        for d in debug: _refuse_foreign(d, lambda f: f.suffix == '.jpg', 'DEBUG pictures folder')
         gone = self.training_files() + ([self.parent_file] if self.parent_file.exists() else []) + logs + debug
         for p in gone:
             if p.is_dir(): shutil.rmtree(p)

@@ -17,7 +17,8 @@ from .core import (seed_everything, rng_state, set_rng_state, safe_load, project
                               init_distributed, broadcast_object, any_rank, dist_env)
 from .config import Config, ConfigError, load_config, check_config
 from .keypoints import KeypointSpec, COCO17
-from .decode import get_max_preds
+from .decode import get_max_preds, heatmap_to_image
+from .transforms import PIXEL_STD
 from .visualize import denormalize, batch_skeletons, batch_heatmap_rows, save_image
 from .omnipose import build_model, load_checkpoint, read_state_dict
 from .datasets import build_dataset, build_loader, unwrap_dataset
@@ -90,11 +91,12 @@ _DEBUG_PICTURES = {'SAVE_BATCH_IMAGES_GT': 'gt', 'SAVE_BATCH_IMAGES_PRED': 'pred
                   'SAVE_HEATMAPS_PRED': 'hm_pred'}
 
 def heatmap_coords_to_crop(coords, heatmap_size, image_size) -> np.ndarray:
-    "Heatmap pixel coordinates (…×2) in the input crop's pixels (the recipe's geometry, see above)."
-    (w, h), (W, H) = heatmap_size, image_size
-    k = (W - 1) / (w - 1)
+    ("Heatmap pixel coordinates (…×2) in the input crop's pixels: `decode.heatmap_to_image` with the crop as the "
+     "image (centre at its middle, scale its width / PIXEL_STD).")
+    W, H = image_size
     c = np.asarray(coords, np.float64)
-    return np.stack([(c[..., 0] - (w - 1) / 2) * k + (W - 1) / 2, (c[..., 1] - (h - 1) / 2) * k + (H - 1) / 2], -1)
+    xy = heatmap_to_image(c.reshape(1, -1, 2), [[(W - 1) / 2, (H - 1) / 2]], [W / PIXEL_STD], heatmap_size)
+    return xy.numpy().reshape(c.shape)
 
 def debug_batch_pictures(cfg: Config, spec: KeypointSpec, img, meta, target, target_weight, heatmaps) -> dict:
     "{what: RGB picture} of one batch for the `DEBUG.SAVE_*` switches that are on (none when `DEBUG.DEBUG` is off)."
@@ -417,7 +419,7 @@ class Trainer:
             for k, v in values.items():
                 sums[k], counts[k] = sums.get(k, 0.0) + v, counts.get(k, 0) + 1
             window.append(values)
-            if it % max(1, cfg.PRINT_FREQ) == 0: bar.set_postfix({k: f'{v / counts[k]:.3g}' for k, v in sums.items()})
+            if it % self.log_every == 0: bar.set_postfix({k: f'{v / counts[k]:.3g}' for k, v in sums.items()})
             if self.is_main and it % self.log_every == 0:
                 self.log_iteration(epoch, it, n_it, window, times, t_epoch)
                 window, times = [], []
@@ -438,7 +440,7 @@ class Trainer:
     def _debug_due(self, it: int) -> bool:
         D = self.cfg.DEBUG
         return (self.is_main and D.DEBUG and any(D[k] for k in _DEBUG_PICTURES)
-                and it % max(1, self.cfg.PRINT_FREQ) == 0)
+                and it % self.log_every == 0)
 
     @contextlib.contextmanager
     def _keep_output(self, on: bool):

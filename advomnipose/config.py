@@ -10,7 +10,7 @@ import yaml
 
 # %% auto #0
 __all__ = ['ConfigError', 'Config', 'get_default_config', 'merge_into', 'apply_opts', 'load_config', 'check_config',
-           'layout_opts', 'model_width', 'read_yaml_config', 'config_audit']
+           'layout_opts', 'model_width', 'read_yaml_config', 'flat_items', 'config_differences', 'config_audit']
 
 # %% ../nbs/02_config.ipynb #cf05aa54
 _DEFAULTS = {
@@ -377,7 +377,21 @@ def read_yaml_config(path, _chain: tuple = ()) -> dict:
     for b in bases: merged = _deep_update(merged, read_yaml_config(path.parent / b, (*_chain, path)))
     return _deep_update(merged, data)
 
-# %% ../nbs/02_config.ipynb #39adae93
+# %% ../nbs/02_config.ipynb #f02fd550
+def flat_items(d: dict, prefix: str = '') -> dict:
+    "`{'A.B': value}` of a nested dict: a non-empty dict is descended into, anything else (a list, `{}`) is a value."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and v: out.update(flat_items(v, f'{prefix}{k}.'))
+        else: out[prefix + k] = v
+    return out
+
+def config_differences(a: dict, b: dict) -> dict:
+    "`{dotted key: (value in a, value in b)}` for the keys both configs hold with different values (tuple = list)."
+    fa, fb = (flat_items(json.loads(json.dumps(x))) for x in (a, b))
+    return {k: (fa[k], fb[k]) for k in fa if k in fb and fa[k] != fb[k]}
+
+# %% ../nbs/02_config.ipynb #cffb193f
 _HONOURED = {
     'WORKERS': 'train: DataLoader worker processes',
     'PRINT_FREQ': 'train: period (iterations) of the train.log/TensorBoard lines, progress bar and DEBUG pictures',
@@ -428,7 +442,7 @@ _HONOURED = {
     'TRAIN.BEGIN_EPOCH': 'train: first epoch',
     'TRAIN.END_EPOCH': 'train: last epoch + 1',
     'TRAIN.RESUME': 'train: resume (from TRAIN.CHECKPOINT or the run folder)',
-    'TRAIN.CHECKPOINT': 'train: checkpoint to resume from',
+    'TRAIN.CHECKPOINT': 'train: checkpoint to resume from (refused when the start does not resume)',
     'TRAIN.BATCH_SIZE_PER_GPU': 'train: training batch per process',
     'TRAIN.SHUFFLE': 'train: shuffle training samples',
     'TRAIN.LR_STEP_AT_EPOCH_START': 'train: the original\'s early LR decay',

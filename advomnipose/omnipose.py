@@ -137,17 +137,19 @@ def _model_from_layout(layout: dict) -> nn.Module:
     if name not in _MODEL_NAMES: raise ValueError(f"model name {name!r}; expected one of {list(_MODEL_NAMES)}")
     return (OmniPose if name == 'omnipose' else PoseHRNet)(**kw)
 
-def build_model(cfg: Config, pretrained: bool = True) -> nn.Module:
+def build_model(cfg: Config, pretrained: bool = True, verbose: bool = True) -> nn.Module:
     ("The model `cfg` describes (`MODEL.NAME`); with `pretrained` (default), `MODEL.INIT_WEIGHTS` true and "
-     "`MODEL.PRETRAINED` set, those weights are loaded and the load report printed (`model.load_report`).")
+     "`MODEL.PRETRAINED` set, those weights are loaded and the load report printed (`verbose`; kept as "
+     "`model.load_report`).")
     model = _model_from_layout(model_kwargs(cfg))
     if pretrained and cfg.MODEL.PRETRAINED:
         if not cfg.MODEL.INIT_WEIGHTS:
-            print(f"MODEL.INIT_WEIGHTS is false: MODEL.PRETRAINED {cfg.MODEL.PRETRAINED!r} is not loaded "
-                  "(as in HRNet, INIT_WEIGHTS switches the pretrained initialisation off)")
+            if verbose:
+                print(f"MODEL.INIT_WEIGHTS is false: MODEL.PRETRAINED {cfg.MODEL.PRETRAINED!r} is not loaded "
+                      "(as in HRNet, INIT_WEIGHTS switches the pretrained initialisation off)")
         else:
             from advomnipose.pretrained import load_pretrained   # pretrained.py builds on this module
-            load_pretrained(model, cfg.MODEL.PRETRAINED, what='MODEL.PRETRAINED',
+            load_pretrained(model, cfg.MODEL.PRETRAINED, what='MODEL.PRETRAINED', verbose=verbose,
                             layers=cfg.MODEL.EXTRA.get('PRETRAINED_LAYERS'))
     return model
 

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .core import (seed_everything, rng_state, set_rng_state, safe_load, project_root, amp_context,
                               init_distributed, broadcast_object, any_rank, dist_env)
-from .config import Config, ConfigError, load_config, check_config
+from .config import Config, ConfigError, load_config, check_config, config_differences
 from .keypoints import KeypointSpec, COCO17
 from .decode import get_max_preds, heatmap_to_image
 from .transforms import PIXEL_STD
@@ -128,6 +128,14 @@ def save_debug_pictures(cfg: Config, spec: KeypointSpec, folder, prefix: str, im
 class NonFiniteLossError(RuntimeError):
     "Training produced a NaN/inf loss and `TRAIN.NAN_POLICY` is `stop`."
 
+# What a resume may change: where the run ends, how it is watched and logged, where its files and data are, how the
+# work is spread and computed (a changed process count changes the global batch: noted in train.log, not refused),
+# how it is validated, and the initialisation a resume does not use. Any other change makes another run.
+_RESUME_MAY_CHANGE = ('TRAIN.END_EPOCH', 'TRAIN.RESUME', 'TRAIN.CHECKPOINT', 'AUTO_RESUME', 'WORKERS', 'PRINT_FREQ',
+                      'TENSORBOARD', 'LOG_DIR', 'OUTPUT_DIR', 'GPUS', 'PIN_MEMORY', 'RANK', 'DATASET.ROOT',
+                      'CUDNN.BENCHMARK', 'TRAIN.COMPILE', 'TRAIN.CHANNELS_LAST', 'TRAIN.EVAL_EVERY',
+                      'MODEL.PRETRAINED', 'MODEL.INIT_WEIGHTS', 'ADV.PRETRAINED', 'ADV.LOG_EVERY', 'DEBUG.', 'TEST.')
+
 class Trainer:
     "Supervised OmniPose training (joints MSE) with validation every `TEST.EVAL_EVERY` epochs."
     kind = 'supervised'
@@ -146,6 +154,7 @@ class Trainer:
         self.rank, self.world, local = init_distributed(self.device)
         self.is_main = self.rank == 0
         start_from = self._start_from(resume, overwrite)    # before anything is built: a refusal costs nothing
+        self._resume_ck, self._resume_changes = self._check_resume(start_from)
         # tensorboard=None follows the config's TENSORBOARD; asked for and not installed: an error before building
         self.logs = RunLog(self.run, cfg, active=self.is_main,
                            tensorboard=cfg.TENSORBOARD if tensorboard is None else bool(tensorboard))
@@ -157,7 +166,7 @@ class Trainer:
         init = start_from is None and not self.weights_from_parent(cfg)
         if start_from is None and cfg.MODEL.PRETRAINED and not init:
             print(f'MODEL.PRETRAINED {cfg.MODEL.PRETRAINED!r} is not loaded: the fine-tune starts from its parent')
-        self.model = build_model(cfg, pretrained=init).to(self.device)
+        self.model = build_model(cfg, pretrained=init, verbose=self.is_main).to(self.device)
         # The last stage-4 module's outputs 1..3 never reach the loss (spec 3.3): skip computing them in
         # training too. Their gradients would be zero anyway, so the optimisation is unchanged.
         self.model.last_module_all_outputs = False
@@ -195,7 +204,8 @@ class Trainer:
             self.run.write_config(cfg)
             if self.parent_checkpoint: self.run.set_parent(self.parent_checkpoint)
             self._log_start(start_from)
-        if start_from is not None: self.load_state(start_from)
+        if start_from is not None: self.load_state(start_from, self._resume_ck)
+        self._resume_ck = None                                 # the checkpoint's tensors are not kept
 
     def _start_from(self, resume: bool | None, overwrite: bool) -> Path | None:
         """The checkpoint to resume from, or None to start at epoch 0; refuses to start over the files of a run
@@ -205,6 +215,11 @@ class Trainer:
             raise ValueError(f"{self.out}: resume=True and overwrite=True exclude each other (continue the run, "
                              "or start it again)")
         if resume is None: resume = bool(cfg.TRAIN.RESUME or cfg.AUTO_RESUME) and not overwrite
+        if cfg.TRAIN.CHECKPOINT and not resume:
+            raise ConfigError(f"TRAIN.CHECKPOINT {cfg.TRAIN.CHECKPOINT!r} names a checkpoint to resume from, but this "
+                              f"start does not resume ({'overwrite=True' if overwrite else 'resume is off'}): set "
+                              "TRAIN.RESUME true (command line: --resume) to continue it, or clear TRAIN.CHECKPOINT "
+                              "to start a new run")
         path = Path(cfg.TRAIN.CHECKPOINT) if cfg.TRAIN.CHECKPOINT else self.run.checkpoint
         if resume and path.exists(): return path
         if resume and cfg.TRAIN.RESUME and cfg.TRAIN.CHECKPOINT:
@@ -239,6 +254,8 @@ class Trainer:
         self.note(f'==== {self.kind} training in {self.out}, {how}')
         self.note(f'config {self.run.config} (md5 {hashlib.md5(text.encode()).hexdigest()}):\n{text.rstrip()}')
         for line in self.describe(): self.note(line)
+        report = getattr(self.model, 'load_report', None)        # MODEL.PRETRAINED's load report (printed by rank 0)
+        if report is not None: self.note(f'MODEL.PRETRAINED load report:\n{report}')
         self.note(f'device {self.device}, {self.world} process(es), AMP {cfg.TRAIN.AMP}; data: {len(self.train_set)} '
                   f'training samples, {self.iters_per_epoch} iterations of {cfg.TRAIN.BATCH_SIZE_PER_GPU} x '
                   f'{self.world} per epoch, {len(self.val_set)} validation samples')
@@ -302,8 +319,25 @@ class Trainer:
                 'nan_skipped': self.nan_skipped, 'data_skipped': self.data_skipped, 'kind': self.kind,
                 **self.extra_state()}
 
-    def load_state(self, path):
+    def _check_resume(self, path) -> tuple[dict | None, dict]:
+        ("The checkpoint to resume from (loaded once) and the keys of `_RESUME_MAY_CHANGE` whose values differ from "
+         "its config; refuses any other difference, naming each key with both values.")
+        if path is None: return None, {}
         ck = safe_load(path, map_location=self.device)
+        if 'config' not in ck: return ck, {}                  # an older checkpoint: nothing to compare with
+        diff = config_differences(ck['config'], self.cfg)
+        free = lambda k: any(k == f or (f.endswith('.') and k.startswith(f)) for f in _RESUME_MAY_CHANGE)
+        kept = {k: v for k, v in diff.items() if not free(k)}
+        if kept:
+            keys = ', '.join(f'{k} (checkpoint {a!r}, now {b!r})' for k, (a, b) in kept.items())
+            raise ConfigError(f"{path}: the config differs from the checkpoint's in what a resume must keep: {keys}. "
+                              "A resume continues the same run: put the checkpoint's values back, or start a new run "
+                              "in another folder (or again here with overwrite=True, command line --overwrite)")
+        return ck, {k: v for k, v in diff.items() if free(k)}
+
+    def load_state(self, path, ck: dict | None = None):
+        "Continue from the checkpoint at `path` (`ck`: the same, already loaded)."
+        ck = safe_load(path, map_location=self.device) if ck is None else ck
         load_checkpoint(self.model, ck['state_dict'])
         self.optimizer.load_state_dict(ck['optimizer'])
         self.scheduler.load_state_dict(ck['scheduler'])
@@ -314,6 +348,7 @@ class Trainer:
         self.load_extra_state(ck)
         if self.is_main:
             self.note(f'resumed from {path} at epoch {self.epoch}', echo=True)
+            for k, (a, b) in self._resume_changes.items(): self.note(f'resumed with {k} {b!r} (checkpoint: {a!r})')
             self._catch_up(ck)
 
     def _catch_up(self, ck: dict):
@@ -542,7 +577,7 @@ class Trainer:
         self.logs.scalars({k: r[k] for k in metrics}, r['epoch'], 'val')
         self.logs.flush()
 
-# %% ../nbs/41_train.ipynb #6c3b6650
+# %% ../nbs/41_train.ipynb #23723bff
 def train(cfg: Config, out_dir, **kwargs) -> dict:
     "Build a `Trainer` and run it to `TRAIN.END_EPOCH`; returns the summary."
     return Trainer(cfg, out_dir, **kwargs).fit()
@@ -578,10 +613,11 @@ def default_out_dir(args, suffix: str = '', cfg: Config | None = None) -> Path:
     return RunFolder.in_output_dir(cfg, Path(args.cfg).stem + suffix).path
 
 def fit_or_exit(fit, *args, **kwargs):
-    ("`fit(*args, **kwargs)` for a command line: a run folder in the way or a refused launch (`launch.LaunchError`) "
-     "is exit code 2 and its message on stderr.")
+    ("`fit(*args, **kwargs)` for a command line: a run folder in the way, a refused launch (`launch.LaunchError`) "
+     "or a refused config (a resume that changes the run, `TRAIN.CHECKPOINT` without a resume) is exit code 2 and "
+     "its message on stderr.")
     try: return fit(*args, **kwargs)
-    except (FileExistsError, LaunchError) as e:
+    except (FileExistsError, LaunchError, ConfigError) as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(2)
 
@@ -596,6 +632,6 @@ def main(argv=None):
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return summary
 
-# %% ../nbs/41_train.ipynb #72daee27
+# %% ../nbs/41_train.ipynb #60d4e406
 #| eval: false
 if __name__ == '__main__': main()

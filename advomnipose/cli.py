@@ -307,7 +307,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="checkpoint (default: the config's TEST.MODEL_FILE, else its run folder's model_best.pth)")
     t.add_argument('--out', type=Path, default=None, help="output folder (default: <the config's run folder>/test)")
     t.add_argument('--overwrite', action='store_true', help='replace the test results already in the output folder')
-    t.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
+    t.add_argument('--device', default=None,
+                   help='cpu, cuda, cuda:1, ... (default: the first of GPUS when CUDA is there, else cpu)')
     t.add_argument('--no-progress', action='store_true')
     t.add_argument('--opts', nargs=argparse.REMAINDER, default=[],
                    help='KEY VALUE overrides, e.g. TEST.FLIP_TEST false')

@@ -17,10 +17,11 @@ from .datasets import build_dataset, build_loader, _resolve as _project_path
 from .predict import predict_dataset, evaluate_predictions
 from .evaluation import format_table, write_mpii_preds
 from .train import default_out_dir
+from .launch import gpu_ids
 
 # %% auto #0
 __all__ = ['config_run_folder', 'CheckpointNotFoundError', 'resolve_checkpoint', 'load_test_model', 'existing_results',
-           'check_test_output', 'file_md5', 'test_checkpoint']
+           'check_test_output', 'test_device', 'file_md5', 'test_checkpoint']
 
 # %% ../nbs/35_evaluate_run.ipynb #ca988ac8
 def config_run_folder(cfg_path, cfg: Config | None = None) -> RunFolder:
@@ -98,6 +99,19 @@ def check_test_output(out, overwrite: bool = False) -> list[Path]:
     return old
 
 # %% ../nbs/35_evaluate_run.ipynb #700eae5c
+def test_device(cfg: Config, device=None, log=print) -> torch.device:
+    "The device of `advomnipose test`: `device` (`--device`), else `GPUS`' first id when CUDA is there, else the CPU."
+    if device: return torch.device(device)
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    ids = gpu_ids(cfg)
+    if n == 0: return torch.device('cpu')
+    if ids[0] >= n:
+        raise ValueError(f"config key GPUS {ids}: CUDA sees {n} device(s) (cuda:0..cuda:{n - 1}), no cuda:{ids[0]}; "
+                         "list an id it has, or choose one with --device")
+    if len(ids) > 1: log(f"GPUS {ids}: the test runs in one process on cuda:{ids[0]} (--device picks another)")
+    return torch.device('cuda', ids[0])
+
+# %% ../nbs/35_evaluate_run.ipynb #5c41e4d1
 def file_md5(path, chunk: int = 1 << 20) -> str:
     "Hex md5 of a file's bytes."
     h = hashlib.md5()
@@ -125,7 +139,7 @@ def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = Fa
     out = Path(out) if out is not None else config_run_folder(cfg_path, cfg).path / 'test'
     old = check_test_output(out, overwrite)
     model, info = load_test_model(path, cfg)
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    device = test_device(cfg, device, log)
     model.to(device)
     ds = build_dataset(cfg, 'val', is_train=False)
     split, mpii = cfg.DATASET.TEST_SET, cfg.DATASET.DATASET == 'mpii'

@@ -13,7 +13,7 @@ are not the Python thread, so CPU time of the thread would not count them); medi
 seconds. Speed-up: median over rounds of torch time / ONNX Runtime time. Parity: max |ORT - torch| / (max - min of
 torch's heatmaps) <= 1e-4, else exit status 1. Raw numbers in outputs/benchmarks/onnx.json.
 """
-import argparse, datetime, json, os, platform, re, statistics, sys, time
+import argparse, datetime, json, os, re, statistics, sys, time
 from pathlib import Path
 
 import torch
@@ -23,17 +23,10 @@ sys.path.insert(0, str(ROOT))
 from advomnipose.core import atomic_write_json, atomic_write_text, outputs_dir   # noqa: E402
 from advomnipose.omnipose import OmniPose   # noqa: E402
 from advomnipose.export import onnx_bytes, OnnxModel, ONNX_OPSET   # noqa: E402
+from bench_model import cpu_model, interleaved_times   # noqa: E402  (the timing loop of all CPU/GPU benchmarks)
 
 MD = ROOT / 'BENCHMARKS.md'
 TOL = 1e-4
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): return line.split(':', 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None):
@@ -63,15 +56,11 @@ def main(argv=None):
         ref = model(x)
         got = ort(x)
         rel = float((got - ref).abs().max() / (ref.max() - ref.min()))
-        times = {'torch': [], 'onnxruntime': []}
-        for r in range(a.rounds):
-            for name in (('torch', 'onnxruntime') if r % 2 == 0 else ('onnxruntime', 'torch')):
-                f = model if name == 'torch' else ort
-                t = time.perf_counter()
-                f(x)
-                times[name].append(time.perf_counter() - t)
-            print(f"round {r}: torch {times['torch'][-1]:.2f} s, onnxruntime {times['onnxruntime'][-1]:.2f} s",
-                  flush=True)
+        # the two calls above were the warm-up; then rounds of one call each, the order alternating
+        times = interleaved_times({'torch': lambda: model(x), 'onnxruntime': lambda: ort(x)}, 0, a.rounds,
+                                  torch.device('cpu'))
+        for r, (t, o) in enumerate(zip(times['torch'], times['onnxruntime'])):
+            print(f"round {r}: torch {t:.2f} s, onnxruntime {o:.2f} s")
     load = (load0 + os.getloadavg()[0]) / 2             # other jobs on this machine, start and end of the run
     med = {k: statistics.median(v) for k, v in times.items()}
     ips = {k: a.batch / v for k, v in med.items()}
@@ -79,7 +68,7 @@ def main(argv=None):
     speedup = statistics.median(ratios)
     ok = rel <= TOL
     res = dict(model=f'W{a.width}', input=f'{H}x{W}', batch=a.batch, rounds=a.rounds, threads=threads,
-               cpu=cpu_name(), torch=torch.__version__, onnxruntime=onnxruntime.__version__, opset=ONNX_OPSET,
+               cpu=cpu_model(), torch=torch.__version__, onnxruntime=onnxruntime.__version__, opset=ONNX_OPSET,
                export_s=t_export, seconds=times, images_per_s=ips, speedup=speedup,
                speedup_range=[ratios[0], ratios[-1]], heatmap_rel_err=rel, tol=TOL, parity_ok=ok, load=load,
                date=datetime.datetime.now().isoformat(timespec='seconds'))

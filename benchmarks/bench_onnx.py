@@ -13,7 +13,7 @@ are not the Python thread, so CPU time of the thread would not count them); medi
 seconds. Speed-up: median over rounds of torch time / ONNX Runtime time. Parity: max |ORT - torch| / (max - min of
 torch's heatmaps) <= 1e-4, else exit status 1. Raw numbers in outputs/benchmarks/onnx.json.
 """
-import argparse, datetime, json, os, re, statistics, sys, time
+import argparse, datetime, os, re, statistics, sys, time
 from pathlib import Path
 
 import torch

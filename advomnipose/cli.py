@@ -301,6 +301,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument('--install', action='store_true',
                    help='replace the shipped base (experiments/synthetic/base) by this run (maintainers)')
     b.add_argument('--tensorboard', action='store_true', help='TensorBoard event files of the run (LOG_DIR)')
+    b.add_argument('--config', default=None,
+                   help="the recipe (default: the shipped base's config.yaml, which make base reproduces)")
+    b.add_argument('--opts', nargs=argparse.REMAINDER, default=[],
+                   help='KEY VALUE overrides of the recipe, e.g. TRAIN.END_EPOCH 40 WORKERS 8')
     t = sub.add_parser('test', help="evaluate a checkpoint on its config's validation set (HRNet's tools/test.py)")
     t.add_argument('--cfg', required=True, help='experiment YAML (HRNet/OmniPose schema)')
     t.add_argument('--ckpt', type=Path, default=None,
@@ -332,8 +336,12 @@ def _cmd_generate(a) -> int:
 def _cmd_base(a) -> int:
     from advomnipose.experiments import train_base
     out = a.out if a.out is not None else project_root() / 'outputs' / 'omnipose' / 'base'
-    rec = train_base(out, install=a.install, **({'params': {'opts': {'TENSORBOARD': True}}} if a.tensorboard else {}))
-    return 0 if rec.get('identical', True) else 1
+    if len(a.opts) % 2:
+        print(f"error: --opts needs KEY VALUE pairs, got an odd number of items: {a.opts}", file=sys.stderr)
+        return 2
+    opts = {**dict(zip(a.opts[::2], a.opts[1::2])), **({'TENSORBOARD': True} if a.tensorboard else {})}
+    rec = train_base(out, install=a.install, config=a.config, opts=opts or None)
+    return 0 if rec.get('identical') is not False else 1      # None: another recipe, not compared
 
 def _cmd_run(a) -> int:
     if a.data == 'synthetic':

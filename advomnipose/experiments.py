@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 
 from .core import project_root, atomic_write_json, atomic_write_text, atomic_write_bytes, safe_load
 from .synthetic import generate_synthetic
-from .config import Config, load_config, apply_opts, layout_opts, model_width
+from .config import Config, load_config, apply_opts, layout_opts, model_width, config_differences
 from .datasets import build_dataset
 from .predict import predict_images
 from .runs import RunFolder
@@ -173,6 +173,7 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
 BASE = dict(config='experiments/synthetic/omnipose_base_64x96.yaml', data_root='data/synthetic_base', n_train=8000,
             n_val=500, seed=0, threads=1, shipped='experiments/synthetic/base')
 BASE_FILES = (RunFolder.config, RunFolder.best, RunFolder.metrics, RunFolder.history)
+_NOT_RECIPE = ('TENSORBOARD', 'LOG_DIR', 'OUTPUT_DIR', 'PRINT_FREQ', 'DEBUG.')   # keys that leave the weights alone
 
 def compare_weights(a, b) -> dict:
     "`{'identical': bit-for-bit equal, 'max_abs_diff': ...}` of the weights of two checkpoints (same keys and shapes)."
@@ -184,31 +185,47 @@ def compare_weights(a, b) -> dict:
     diff = max((float((sa[k].double() - sb[k].double()).abs().max()) for k in sa if sa[k].numel()), default=0.0)
     return {'identical': all(torch.equal(sa[k], sb[k]) for k in sa), 'max_abs_diff': diff}
 
+def _recipe_differences(shipped_cfg, run_cfg) -> dict:
+    "`config_differences` of two base configs, less the keys of `_NOT_RECIPE`."
+    diff = config_differences(load_config(shipped_cfg), load_config(run_cfg))
+    return {k: v for k, v in diff.items() if not any(k == f or (f.endswith('.') and k.startswith(f))
+                                                       for f in _NOT_RECIPE)}
+
 def train_base(out_dir='outputs/omnipose/base', install: bool = False, base: dict | None = None, params=None,
-               log=print) -> dict:
+               config=None, opts=None, log=print) -> dict:
     """`make base`: the base train set, the base run (notebook `omnipose`) into `out_dir`, and its weights compared
-    with the shipped ones (`install`: copy the run's files over them). `base`/`params` override `BASE`/notebook
-    parameters (the tests use them for a tiny version)."""
+    with the shipped ones (`install`: copy the run's files over them). The recipe is `config` (default: the shipped
+    base's `config.yaml`, else `BASE['config']`) with `opts` (`{KEY: value}`); `base`/`params` override
+    `BASE`/notebook parameters (the tests use them for a tiny version)."""
     b = {**BASE, **(base or {})}
     root = Path(b['data_root']) if Path(b['data_root']).is_absolute() else project_root() / b['data_root']
     shipped = RunFolder(Path(b['shipped']) if Path(b['shipped']).is_absolute() else project_root() / b['shipped'])
+    if config is None: config = shipped.config if shipped.config.is_file() else b['config']
+    p = {**(params or {})}
+    if opts: p['opts'] = {**p.get('opts', {}), **opts}
     ours = (root / 'generation.json').exists()
     generate_synthetic(root, n_train=b['n_train'], n_val=b['n_val'], seed=b['seed'], workers=b['threads'],
                        overwrite=ours, verbose=True)
     t0 = time.time()
     with _kernel_threads(1, b['threads']):
         out = run_experiment('omnipose', out_dir, progress=True,
-                             **{'config': b['config'], 'data_root': b['data_root'], 'epochs': 0, 'workers': 1,
-                                **(params or {})})
+                             **{'config': str(config), 'data_root': b['data_root'], 'epochs': 0, 'seed': None,
+                                'workers': None, **p})      # None, 0: the recipe's own SEED, WORKERS, END_EPOCH
     run = RunFolder(out)
     rec = {'run': str(run.path), 'seconds': round(time.time() - t0, 1), 'threads': b['threads'],
-           'AP': run.read_metrics()['best'].get('AP'), 'shipped': str(shipped.path)}
+           'AP': run.read_metrics()['best'].get('AP'), 'shipped': str(shipped.path), 'recipe': str(config)}
     log(f"base run {run.path}: best AP {rec['AP']:.4f} in {rec['seconds']:.0f} s ({b['threads']} threads)")
+    diff = _recipe_differences(shipped.config, run.config) if shipped.config.is_file() else {}
     if install:
         shipped.path.mkdir(parents=True, exist_ok=True)
         for name in BASE_FILES: atomic_write_bytes((run.path / name).read_bytes(), shipped.path / name)
         log(f"installed {', '.join(BASE_FILES)} into {shipped.path}")
-    if shipped.best.is_file():
+    if diff and not install:
+        rec.update(identical=None, recipe_differences={k: list(v) for k, v in diff.items()})
+        log("the recipe differs from the shipped base's in " +
+            ', '.join(f'{k} (shipped {a!r}, this run {c!r})' for k, (a, c) in diff.items()) +
+            ": the weights are not compared (install=True, command line --install, makes this run the shipped base)")
+    elif shipped.best.is_file():
         rec.update(compare_weights(run.best, shipped.best))
         log(f"weights {'identical, bit for bit, to' if rec['identical'] else 'DIFFER from'} the shipped base "
             f"{shipped.best} (max |difference| {rec['max_abs_diff']:.3g})")

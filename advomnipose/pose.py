@@ -46,7 +46,8 @@ class PoseEstimator:
         p = self.predictor
         W, H = p.image_size
         return (f"pose model: {p.checkpoint or type(p.model).__name__} ({p.backend}), input {W}x{H}, "
-                f"{p.spec.num_joints} {p.spec.name} keypoints, flip test {'on' if p.flip_test else 'off'} "
+                f"{p.spec.num_joints} {p.spec.name} keypoints, flip test {'on' if p.flip_test else 'off'}"
+                f"{' (shifted one pixel)' if p.flip_test and p.shift_heatmap else ''} "
                 f"(settings from {p.source})\n"
                 f"person detector: {self.detector.describe() if self.detector else 'none (boxes given per call)'}")
     def __repr__(self): return f"PoseEstimator(\n  {self.describe()}\n)".replace('\nperson', '\n  person')

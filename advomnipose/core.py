@@ -12,8 +12,8 @@ import torch.distributed as dist
 
 # %% auto #0
 __all__ = ['project_root', 'shared_data_dir', 'outputs_dir', 'seed_everything', 'rng_state', 'set_rng_state',
-           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'atomic_save', 'safe_load', 'amp_context',
-           'slurm_tasks_per_node', 'launch_env', 'dist_env', 'slurm_master_addr', 'slurm_master_port',
+           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'atomic_save', 'safe_load', 'project_path',
+           'amp_context', 'slurm_tasks_per_node', 'launch_env', 'dist_env', 'slurm_master_addr', 'slurm_master_port',
            'init_distributed', 'all_gather_objects', 'broadcast_object', 'any_rank']
 
 # %% ../nbs/00_core.ipynb #625a0571
@@ -136,6 +136,11 @@ def safe_load(path: str | Path, map_location='cpu'):
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
         raise RuntimeError(f'could not load {path} with torch.load(weights_only=True): {e}') from e
+
+def project_path(p) -> Path:
+    "`p` as a Path; a relative one is taken from the project root (as config paths such as `DATASET.ROOT` are read)."
+    p = Path(p)
+    return p if p.is_absolute() else project_root() / p
 
 # %% ../nbs/00_core.ipynb #d6dc4d86
 def amp_context(mode: str, device):

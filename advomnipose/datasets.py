@@ -10,7 +10,7 @@ import numpy as np
 import cv2
 import torch
 from torch.utils.data import Dataset, DataLoader, DistributedSampler
-from .core import project_root
+from .core import project_root, project_path
 from .keypoints import KeypointSpec, MPII16, spec_from_coco_category
 from .transforms import TopDownTransform, AugmentConfig, PIXEL_STD, box_to_center_scale
 from .codec import HeatmapCodec
@@ -250,15 +250,11 @@ class MPIIDataset(TopDownDataset):
                     dropped_by_max_samples=self._dropped_by_max, skipped_bad=len(self.skipped))
 
 # %% ../nbs/24_datasets.ipynb #94deef6f
-def _resolve(p) -> Path:
-    p = Path(p)
-    return p if p.is_absolute() else project_root() / p
-
 def build_dataset(cfg, split: str = 'train', is_train: bool | None = None) -> TopDownDataset:
     "The train (`split='train'`) or validation (`'val'`) dataset described by `cfg`."
     if split not in ('train', 'val'): raise ValueError(f"split must be 'train' or 'val', got {split!r}")
     is_train = (split == 'train') if is_train is None else bool(is_train)
-    root = _resolve(cfg.DATASET.ROOT)
+    root = project_path(cfg.DATASET.ROOT)
     image_set = cfg.DATASET.TRAIN_SET if split == 'train' else cfg.DATASET.TEST_SET
     kind = cfg.DATASET.DATASET.lower()
     if kind == 'mpii': ds = MPIIDataset(root, image_set, cfg, is_train)
@@ -268,7 +264,7 @@ def build_dataset(cfg, split: str = 'train', is_train: bool | None = None) -> To
         if split == 'val' and not cfg.TEST.USE_GT_BBOX:
             if not cfg.TEST.COCO_BBOX_FILE:
                 raise ValueError("TEST.USE_GT_BBOX is false but TEST.COCO_BBOX_FILE is empty")
-            det = _resolve(cfg.TEST.COCO_BBOX_FILE)
+            det = project_path(cfg.TEST.COCO_BBOX_FILE)
         ds = COCOKeypoints(root, image_set, cfg, is_train, det_file=det)
     if split == 'val' and cfg.TEST.MAX_IMAGES > 0: _limit_images(ds, cfg.TEST.MAX_IMAGES)
     return ds

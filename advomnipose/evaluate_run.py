@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 import torch
-from .core import safe_load
+from .core import safe_load, project_path
 from .config import Config, load_config
 from .omnipose import build_model, read_state_dict, detect_config, load_checkpoint
 from .runs import RunFolder, checkpoint_info
-from .datasets import build_dataset, build_loader, _resolve as _project_path
+from .datasets import build_dataset, build_loader
 from .predict import predict_dataset, evaluate_predictions
 from .evaluation import format_table, write_mpii_preds
 from .train import default_out_dir
@@ -38,7 +38,7 @@ def resolve_checkpoint(cfg: Config, cfg_path, ckpt=None) -> tuple[Path, str]:
     """`(path, source)` of the checkpoint to test: `ckpt` (source `--ckpt`), else `TEST.MODEL_FILE`, else the config's
     run folder's `model_best.pth` (source `run folder`); `CheckpointNotFoundError` naming all three otherwise."""
     best = config_run_folder(cfg_path, cfg).best
-    model_file = _project_path(cfg.TEST.MODEL_FILE) if cfg.TEST.MODEL_FILE else None
+    model_file = project_path(cfg.TEST.MODEL_FILE) if cfg.TEST.MODEL_FILE else None
     places = [('--ckpt', Path(ckpt) if ckpt else None), ('TEST.MODEL_FILE', model_file), ('run folder', best)]
     used, path = next((name, p) for name, p in places if p is not None)     # the first one given
     if path.is_file(): return path, used

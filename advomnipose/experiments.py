@@ -12,7 +12,8 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 
-from .core import project_root, atomic_write_json, atomic_write_text, atomic_write_bytes, safe_load
+from .core import (project_root, project_path, atomic_write_json, atomic_write_text, atomic_write_bytes,
+                              safe_load)
 from .synthetic import generate_synthetic
 from .config import Config, load_config, apply_opts, layout_opts, model_width, config_differences
 from .datasets import build_dataset
@@ -44,7 +45,7 @@ def experiment_config(config, data_root='', epochs=0, width=0, seed=None, batch_
     if max_iters: o['TRAIN.MAX_ITERS_PER_EPOCH'] = int(max_iters)
     if workers is not None: o['WORKERS'] = int(workers)
     if lr: o['TRAIN.LR'] = float(lr)
-    path = Path(config) if Path(config).is_absolute() else project_root() / config
+    path = project_path(config)
     cfg = load_config(path, o)
     if width or num_modules or num_blocks:
         w = int(width) or model_width(cfg)
@@ -115,13 +116,13 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
     (default: `seeds`), from `base` (a run folder with `model_best.pth`) or else from their seed's OmniPose run."""
     if not isinstance(parallel, int) or parallel < 1:
         raise ValueError(f"parallel must be a positive int, got {parallel!r}")
-    out_root = Path(out_root) if Path(out_root).is_absolute() else project_root() / out_root
+    out_root = project_path(out_root)
     seeds = [int(s) for s in seeds]
     ft_seeds = seeds if ft_seeds is None else [int(s) for s in ft_seeds]
     scratch = [e for e in experiments if e in ('omnipose', 'omnipose_an')]
     tunes = [e for e in experiments if e not in scratch]
     if base:
-        base = Path(base) if Path(base).is_absolute() else project_root() / base
+        base = project_path(base)
         if not RunFolder(base).best.is_file():
             raise FileNotFoundError(f"base run {base} has no {RunFolder.best}: train it with `make base` "
                                     "(or give base='' to fine-tune the chain's own OmniPose runs)")
@@ -198,8 +199,8 @@ def train_base(out_dir='outputs/omnipose/base', install: bool = False, base: dic
     base's `config.yaml`, else `BASE['config']`) with `opts` (`{KEY: value}`); `base`/`params` override
     `BASE`/notebook parameters (the tests use them for a tiny version)."""
     b = {**BASE, **(base or {})}
-    root = Path(b['data_root']) if Path(b['data_root']).is_absolute() else project_root() / b['data_root']
-    shipped = RunFolder(Path(b['shipped']) if Path(b['shipped']).is_absolute() else project_root() / b['shipped'])
+    root = project_path(b['data_root'])
+    shipped = RunFolder(project_path(b['shipped']))
     if config is None: config = shipped.config if shipped.config.is_file() else b['config']
     p = {**(params or {})}
     if opts: p['opts'] = {**p.get('opts', {}), **opts}

@@ -6,11 +6,10 @@
 from __future__ import annotations
 import hashlib, json, logging, re, shutil
 from pathlib import Path
-from .core import atomic_save, atomic_write_json, atomic_write_text, safe_load, project_root
+from .core import atomic_save, atomic_write_json, atomic_write_text, safe_load, project_root, project_path
 from .config import Config, ConfigError, load_config, get_default_config, merge_into
 from .keypoints import KeypointSpec, spec_to_dict, spec_from_dict
 from .omnipose import build_model, load_checkpoint, model_kwargs
-from .datasets import _resolve as _project_path      # relative to the project root, as DATASET.ROOT
 
 # %% auto #0
 __all__ = ['INFO_KEY', 'INFO_FORMAT', 'inference_info', 'check_inference_info', 'checkpoint_info', 'RunFolder',
@@ -188,10 +187,10 @@ class RunFolder:
         cfg = self.read_config() if cfg is None else cfg
         if not cfg.LOG_DIR: return self.tensorboard
         here = self.path.resolve()
-        try: key = here.relative_to(_project_path(cfg.OUTPUT_DIR).resolve())
+        try: key = here.relative_to(project_path(cfg.OUTPUT_DIR).resolve())
         except ValueError: key = Path('.')
         if key == Path('.'): key = Path(f"{here.name}-{hashlib.md5(str(here).encode()).hexdigest()[:8]}")
-        tb = _project_path(cfg.LOG_DIR).resolve() / key
+        tb = project_path(cfg.LOG_DIR).resolve() / key
         if tb == here or tb in here.parents:
             raise ValueError(f"LOG_DIR {cfg.LOG_DIR!r} would put the TensorBoard events of {here} in {tb}, which holds "
                              "the run itself: choose another LOG_DIR, or LOG_DIR '' for events in <run>/tb")
@@ -241,7 +240,7 @@ class RunFolder:
     @classmethod
     def in_output_dir(cls, cfg: Config, name: str) -> RunFolder:
         "The run `name` in the config's `OUTPUT_DIR` (the command line's default run folder)."
-        return cls(_project_path(cfg.OUTPUT_DIR) / name)
+        return cls(project_path(cfg.OUTPUT_DIR) / name)
 
     @classmethod
     def find_weights(cls, root) -> list[Path]:

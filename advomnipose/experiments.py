@@ -22,12 +22,14 @@ from .runs import RunFolder
 from .omnipose import read_state_dict
 from .evaluation import resampled_ap, bootstrap_counts, unpack_image_evaluations
 from .visualize import draw_skeleton, save_figure
+from .errors import ERROR_KINDS, diagnose_errors, plot_errors
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'LABELS', 'BASE', 'BASE_FILES', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config',
            'experiments_dir', 'run_experiment', 'run_chain', 'compare_weights', 'train_base', 'load_run', 'run_metrics',
            'comparison_table', 'format_table', 'plot_ap_curves', 'paired_differences', 'paired_bootstrap',
-           'plot_differences', 'pick_images', 'prediction_grid', 'write_comparison']
+           'plot_differences', 'run_error_diagnosis', 'error_table', 'format_error_table', 'pick_images',
+           'prediction_grid', 'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
@@ -433,6 +435,45 @@ def plot_differences(diffs: list[dict], boots: list[dict], path=None):
     return fig
 
 # %% ../nbs/80_experiments.ipynb #d2c71dd6
+def run_error_diagnosis(run_dir) -> dict:
+    "`errors.diagnose_errors` of a run's best-epoch COCO results on the validation images that epoch was scored on."
+    run = RunFolder(run_dir)
+    cfg = run.read_config()
+    res = run.val_results(cfg.DATASET.TEST_SET)
+    if not res.is_file():
+        raise FileNotFoundError(f"{res}: the run kept no COCO results of its best epoch (an MPII run has none)")
+    ds = build_dataset(cfg, 'val', is_train=False)
+    ids = next(iter(_evals_of(run_dir, 'best').values()))['image_ids']
+    return diagnose_errors(ds.gt_json_path, res, ds.spec, img_ids=ids)
+
+def error_table(runs: dict) -> list[dict]:
+    ("Per experiment: the error kinds' counts over its runs and their shares (NaN when no keypoint was classified), "
+     "and the mean over its runs of the AP as is and with each kind fixed.")
+    rows = []
+    for name, dirs in runs.items():
+        per = [run_error_diagnosis(d) for d in dirs]
+        if not per: continue
+        counts = {k: sum(p['counts'][k] for p in per) for k in ERROR_KINDS}
+        n = sum(counts.values())
+        row = {'experiment': LABELS.get(name, name), 'runs': len(per), 'keypoints': n, 'counts': counts,
+               'fractions': {k: c / n if n else float('nan') for k, c in counts.items()}}
+        row['AP'] = {k: float(np.mean([p['AP'][k] for p in per])) for k in per[0]['AP']}
+        rows.append(row)
+    return rows
+
+def format_error_table(rows: list[dict]) -> str:
+    "Markdown: each experiment's shares of the error kinds, its AP, and the AP gained by fixing each kind."
+    fixes = ERROR_KINDS[1:]
+    out = ['| experiment | runs | ' + ' | '.join(ERROR_KINDS) + ' | AP | ' + ' | '.join(f'+{k}' for k in fixes) + ' |',
+           '|---|---|' + '---|' * (len(ERROR_KINDS) + 1 + len(fixes))]
+    for r in rows:
+        a = r['AP']
+        shares = ' | '.join(f"{r['fractions'][k]:.3f}" for k in ERROR_KINDS)
+        gains = ' | '.join(f"{a[k + ' fixed'] - a['as is']:+.3f}" for k in fixes)
+        out.append(f"| {r['experiment']} | {r['runs']} | {shares} | {a['as is']:.3f} | {gains} |")
+    return '\n'.join(out)
+
+# %% ../nbs/80_experiments.ipynb #15a15668
 def pick_images(dataset, n: int = 4):
     "The `n` validation images with the most GT persons (ties: smallest id) — a deterministic choice."
     count = {}
@@ -472,7 +513,8 @@ def prediction_grid(runs: dict, image_ids=None, n_images: int = 4, path=None, vi
 
 def write_comparison(runs: dict, out_dir, n_images: int = 4, base='', bootstrap: int = 1000) -> dict:
     """The comparison: `ap_per_epoch.png`, `differences.png`, `results.md`/`results.json` (table, seed-paired and
-    bootstrap differences), `examples.png`. `base`: the run the fine-tunes started from, shown beside them."""
+    bootstrap differences, error kinds), `errors.png`, `examples.png`. `base`: the run the fine-tunes started from,
+    shown beside them."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     shown = {'omnipose_base': [str(base)], **runs} if base else dict(runs)
@@ -494,10 +536,19 @@ def write_comparison(runs: dict, out_dir, n_images: int = 4, base='', bootstrap:
     plot_differences(diffs, boots, files[1])
     plt.close('all')
     lines = [d['sentence'] for d in diffs + boots] + ([skipped] if skipped else [])
-    atomic_write_text(format_table(rows) + '\n' + ''.join('\n' + x + '\n' for x in lines), files[2])
+    try: errs, no_errs = error_table(shown), ''
+    except FileNotFoundError as e: errs, no_errs = [], f"no error kinds: {e}"
+    if errs:
+        plot_errors({r['experiment']: r for r in errs}, run.figure('errors'))
+        plt.close('all')
+        files.append(run.figure('errors'))
+    err_md = ('\nError kinds (shares of the labelled keypoints of matched persons, best epoch; +kind: AP gained if '
+              'that kind were fixed):\n\n' + format_error_table(errs) + '\n') if errs else f'\n{no_errs}\n'
+    atomic_write_text(format_table(rows) + '\n' + ''.join('\n' + x + '\n' for x in lines) + err_md, files[2])
     atomic_write_json({'runs': runs, 'base': str(base or ''), 'table': rows, 'differences': diffs, 'bootstrap': boots,
-                       **({'bootstrap_skipped': skipped} if skipped else {})}, files[3])
+                       'errors': errs, **({'bootstrap_skipped': skipped} if skipped else {}),
+                       **({'errors_skipped': no_errs} if no_errs else {})}, files[3])
     # the base last: the grid reads the val set from the first run's config, and the base's train set may be absent
     prediction_grid({**runs, **{k: v for k, v in shown.items() if k not in runs}}, n_images=n_images, path=files[4])
     plt.close('all')
-    return {'table': rows, 'differences': diffs, 'bootstrap': boots, 'files': [str(f) for f in files]}
+    return {'table': rows, 'differences': diffs, 'bootstrap': boots, 'errors': errs, 'files': [str(f) for f in files]}

@@ -23,13 +23,14 @@ from .omnipose import read_state_dict
 from .evaluation import resampled_ap, bootstrap_counts, unpack_image_evaluations
 from .visualize import draw_skeleton, save_figure
 from .errors import ERROR_KINDS, diagnose_errors, plot_errors
+from .evaluate_run import test_checkpoint
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'LABELS', 'BASE', 'BASE_FILES', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config',
            'experiments_dir', 'run_experiment', 'run_chain', 'compare_weights', 'train_base', 'load_run', 'run_metrics',
            'comparison_table', 'format_table', 'plot_ap_curves', 'paired_differences', 'paired_bootstrap',
-           'plot_differences', 'run_error_diagnosis', 'error_table', 'format_error_table', 'pick_images',
-           'prediction_grid', 'write_comparison']
+           'plot_differences', 'run_error_diagnosis', 'base_error_diagnosis', 'error_table', 'format_error_table',
+           'pick_images', 'prediction_grid', 'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
@@ -446,19 +447,35 @@ def run_error_diagnosis(run_dir) -> dict:
     ids = next(iter(_evals_of(run_dir, 'best').values()))['image_ids']
     return diagnose_errors(ds.gt_json_path, res, ds.spec, img_ids=ids)
 
-def error_table(runs: dict) -> list[dict]:
+def base_error_diagnosis(base, like, out) -> dict:
+    ("The error kinds of the base run `base` as the run `like` (a fine-tune of it) was scored: its best weights "
+     "tested (`evaluate_run.test_checkpoint`, results into `out`) on `like`'s validation set with `like`'s `TEST` "
+     "settings, diagnosed on the images of `like`'s best epoch. (The shipped base keeps no results of its own, and "
+     "its training set may be absent.)")
+    cfg = RunFolder(like).read_config()
+    b = RunFolder(base)
+    opts = ['DATASET.ROOT', str(cfg.DATASET.ROOT), 'TEST', json.dumps(cfg.TEST)]
+    r = test_checkpoint(b.config, b.best, out, opts, overwrite=True, progress=False, log=lambda *a: None)
+    ds, split = r['dataset'], cfg.DATASET.TEST_SET
+    ids = next(iter(_evals_of(like, 'best').values()))['image_ids']
+    return diagnose_errors(ds.gt_json_path, RunFolder(out).val_results(split), ds.spec, img_ids=ids)
+
+def _error_row(name: str, per: list[dict]) -> dict:
+    counts = {k: sum(p['counts'][k] for p in per) for k in ERROR_KINDS}
+    n = sum(counts.values())
+    return {'experiment': LABELS.get(name, name), 'runs': len(per), 'keypoints': n, 'counts': counts,
+            'fractions': {k: c / n if n else float('nan') for k, c in counts.items()},
+            'AP': {k: float(np.mean([p['AP'][k] for p in per])) for k in per[0]['AP']}}
+
+def error_table(runs: dict, base='', out=None) -> list[dict]:
     ("Per experiment: the error kinds' counts over its runs and their shares (NaN when no keypoint was classified), "
-     "and the mean over its runs of the AP as is and with each kind fixed.")
+     "and the mean over its runs of the AP as is and with each kind fixed; with `base`, first the base's row as its "
+     "first fine-tune was scored (`base_error_diagnosis`, its test results into `out`).")
     rows = []
+    tunes = [d for n, dirs in runs.items() if n not in ('omnipose', 'omnipose_an') for d in dirs]
+    if base and tunes: rows.append(_error_row('omnipose_base', [base_error_diagnosis(base, tunes[0], out)]))
     for name, dirs in runs.items():
-        per = [run_error_diagnosis(d) for d in dirs]
-        if not per: continue
-        counts = {k: sum(p['counts'][k] for p in per) for k in ERROR_KINDS}
-        n = sum(counts.values())
-        row = {'experiment': LABELS.get(name, name), 'runs': len(per), 'keypoints': n, 'counts': counts,
-               'fractions': {k: c / n if n else float('nan') for k, c in counts.items()}}
-        row['AP'] = {k: float(np.mean([p['AP'][k] for p in per])) for k in per[0]['AP']}
-        rows.append(row)
+        if dirs: rows.append(_error_row(name, [run_error_diagnosis(d) for d in dirs]))
     return rows
 
 def format_error_table(rows: list[dict]) -> str:
@@ -536,7 +553,7 @@ def write_comparison(runs: dict, out_dir, n_images: int = 4, base='', bootstrap:
     plot_differences(diffs, boots, files[1])
     plt.close('all')
     lines = [d['sentence'] for d in diffs + boots] + ([skipped] if skipped else [])
-    try: errs, no_errs = error_table(shown), ''
+    try: errs, no_errs = error_table(runs, base, out / 'base_test'), ''
     except FileNotFoundError as e: errs, no_errs = [], f"no error kinds: {e}"
     if errs:
         plot_errors({r['experiment']: r for r in errs}, run.figure('errors'))

@@ -27,10 +27,10 @@ from .evaluate_run import test_checkpoint
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'LABELS', 'BASE', 'BASE_FILES', 'METRIC_KEYS', 'PAIRS', 'DIFF_METRICS', 'experiment_config',
-           'experiments_dir', 'run_experiment', 'run_chain', 'compare_weights', 'train_base', 'load_run', 'run_metrics',
-           'comparison_table', 'format_table', 'plot_ap_curves', 'paired_differences', 'paired_bootstrap',
-           'plot_differences', 'run_error_diagnosis', 'base_error_diagnosis', 'error_table', 'format_error_table',
-           'pick_images', 'prediction_grid', 'write_comparison']
+           'experiments_dir', 'run_experiment', 'parent_model_opts', 'run_chain', 'compare_weights', 'train_base',
+           'load_run', 'run_metrics', 'comparison_table', 'format_table', 'plot_ap_curves', 'paired_differences',
+           'paired_bootstrap', 'plot_differences', 'run_error_diagnosis', 'base_error_diagnosis', 'error_table',
+           'format_error_table', 'pick_images', 'prediction_grid', 'write_comparison']
 
 # %% ../nbs/80_experiments.ipynb #e4060090
 EXPERIMENTS = ('omnipose', 'omnipose_an', 'omnipose_an2', 'omnipose_ft_control')
@@ -108,6 +108,11 @@ def _kernel_threads(parallel: int, threads: int = 0):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+def parent_model_opts(parent_dir) -> dict:
+    ("`{'MODEL': ...}`: the network, input, heatmap and target settings of the run `parent_dir` (its `config.yaml`), "
+     "for a fine-tune of it, which must build the same network to load its weights.")
+    return {'MODEL': RunFolder(parent_dir).read_config().MODEL.to_dict()}
+
 def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_tiny_64x96.yaml', data_root: str = '',
               epochs: int = 6, ft_epochs: int = 3, d_warmup_epochs: int = 1, seeds=(0,), ft_seeds=None, base: str = '',
               width: int = 0, max_iters: int = 0, ft_max_iters: int = 0, batch_size: int = 0, workers: int = 2,
@@ -116,7 +121,8 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
               bootstrap: int = 1000, resume: bool = False, log=print) -> dict:
     """Run the experiments (and `compare`) into `out_root/<experiment>/<run>[_s<seed>]/`; returns
     `{'runs': {experiment: [run dirs]}, 'compare': dir}`. From-scratch runs use `seeds`, fine-tunes `ft_seeds`
-    (default: `seeds`), from `base` (a run folder with `model_best.pth`) or else from their seed's OmniPose run."""
+    (default: `seeds`), from `base` (a run folder with `model_best.pth`) or else from their seed's OmniPose run;
+    a fine-tune builds its parent's network (`MODEL` of its `config.yaml`), whatever `config` and `width` say."""
     if not isinstance(parallel, int) or parallel < 1:
         raise ValueError(f"parallel must be a positive int, got {parallel!r}")
     out_root = project_path(out_root)
@@ -151,7 +157,8 @@ def run_chain(run: str = 'main', config: str = 'experiments/synthetic/omnipose_t
                      max_iters=ft_max_iters or max_iters,
                      p_weight=0.0 if name == 'omnipose_ft_control' else p_weight,
                      c_weight=0.0 if name == 'omnipose_ft_control' else c_weight)
-            p['opts'] = {**p['opts'], **dict(ft_opts or {}), **({'TRAIN.LR': float(ft_lr)} if ft_lr else {})}
+            p['opts'] = {**p['opts'], **parent_model_opts(best.parent), **dict(ft_opts or {}),
+                         **({'TRAIN.LR': float(ft_lr)} if ft_lr else {})}      # the parent's network, as it was
         out = run_experiment(name, out_root / name / tg, **p)
         m = RunFolder(out).read_metrics()
         log(f"{LABELS[name]:<26} seed {seed}: best AP {m['best'].get('AP', float('nan')):.3f} at epoch "

@@ -79,8 +79,9 @@ def _fixed(dets: list, fixes: list) -> list:
 def diagnose_errors(gt_json, results, spec: KeypointSpec = COCO17, img_ids=None, sigmas=None, match_oks: float = 0.1,
                     impact: bool = True) -> dict:
     """The error kinds of `results` (COCO results list or file) against `gt_json` (path or dict) on the images
-    `img_ids` (default: all): counts and fractions over the classified keypoints, per joint, the persons matched,
-    and (`impact`) the AP as it is and with each kind's keypoints moved onto the ground truth (`'AP'`)."""
+    `img_ids` (default: all): counts and fractions over the classified keypoints, per joint, per visibility flag of
+    the ground truth (occluded v=1, visible v=2), the persons matched, and (`impact`) the AP as it is and with each
+    kind's keypoints moved onto the ground truth (`'AP'`)."""
     gt = read_json(gt_json, 'COCO ground-truth') if isinstance(gt_json, (str, Path)) else gt_json
     dets = read_json(results, 'COCO results') if isinstance(results, (str, Path)) else list(results)
     s = spec.sigmas_array() if sigmas is None else np.asarray(sigmas, np.float64)
@@ -89,6 +90,7 @@ def diagnose_errors(gt_json, results, spec: KeypointSpec = COCO17, img_ids=None,
     for i, r in enumerate(dets):
         if r['image_id'] in people: by_img.setdefault(r['image_id'], []).append(i)
     per_joint = np.zeros((len(s), len(ERROR_KINDS)), np.int64)
+    per_vis = np.zeros((2, len(ERROR_KINDS)), np.int64)          # COCO v = 1 (occluded, labelled), v = 2 (visible)
     fixes = {k: [] for k in ERROR_KINDS[1:]}
     matched = 0
     for img, anns in people.items():
@@ -101,13 +103,16 @@ def diagnose_errors(gt_json, results, spec: KeypointSpec = COCO17, img_ids=None,
             for j, k in enumerate(kinds):
                 if k < 0: continue
                 per_joint[j, k] += 1
+                per_vis[int(g[j, 2] >= 2), k] += 1
                 if k > 0: fixes[ERROR_KINDS[k]].append((idx[di], j, g[j, :2]))
     counts = per_joint.sum(0)
     n = int(counts.sum())
     out = {'persons': sum(map(len, people.values())), 'matched': matched, 'keypoints': n,
            'counts': dict(zip(ERROR_KINDS, map(int, counts))),
            'fractions': {k: (float(c) / n if n else float('nan')) for k, c in zip(ERROR_KINDS, counts)},
-           'per_joint': {name: dict(zip(ERROR_KINDS, map(int, row))) for name, row in zip(spec.joint_names, per_joint)}}
+           'per_joint': {name: dict(zip(ERROR_KINDS, map(int, row))) for name, row in zip(spec.joint_names, per_joint)},
+           'by_visibility': {name: dict(zip(ERROR_KINDS, map(int, row)))
+                             for name, row in zip(('occluded (v=1)', 'visible (v=2)'), per_vis)}}
     if impact:
         ids = sorted(people)
         ap = lambda r: evaluate_coco(gt, r, s, img_ids=ids)['AP'] if r else 0.0

@@ -314,6 +314,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--device', default=None,
                    help='cpu, cuda, cuda:1, ... (default: the first of GPUS when CUDA is there, else cpu)')
     t.add_argument('--no-progress', action='store_true')
+    t.add_argument('--errors', action='store_true',
+                   help='also sort the keypoints into error kinds (good/jitter/inversion/swap/miss; COCO sets)')
     t.add_argument('--opts', nargs=argparse.REMAINDER, default=[],
                    help='KEY VALUE overrides, e.g. TEST.FLIP_TEST false')
     e = sub.add_parser('export', help="a checkpoint's network to ONNX (dynamic batch; needs advomnipose[export])")
@@ -357,7 +359,8 @@ def _cmd_run(a) -> int:
     return 0
 
 def _cmd_test(a) -> int:
-    test_checkpoint(a.cfg, a.ckpt, a.out, a.opts, overwrite=a.overwrite, device=a.device, progress=not a.no_progress)
+    test_checkpoint(a.cfg, a.ckpt, a.out, a.opts, overwrite=a.overwrite, device=a.device, progress=not a.no_progress,
+                    errors=a.errors)
     return 0
 
 def _cmd_export(a) -> int:

@@ -16,6 +16,7 @@ from .runs import RunFolder, checkpoint_info
 from .datasets import build_dataset, build_loader
 from .predict import predict_dataset, evaluate_predictions
 from .evaluation import format_table, write_mpii_preds
+from .errors import ERROR_KINDS, diagnose_errors
 from .train import default_out_dir
 from .launch import gpu_ids
 
@@ -128,11 +129,18 @@ def _describe_boxes(ds, cfg) -> str:
     return (f"detections {cfg.TEST.COCO_BBOX_FILE}: {d['kept']} of {d['total']} boxes kept "
             f"({d['below_threshold']} below TEST.IMAGE_THRE {cfg.TEST.IMAGE_THRE}, {d['other_category']} not persons)")
 
+def _errors_line(d: dict) -> str:
+    a = d['AP']
+    return (f"error kinds ({d['keypoints']} keypoints of {d['matched']}/{d['persons']} persons): "
+            + ', '.join(f"{k} {d['fractions'][k]:.3f}" for k in ERROR_KINDS) + f"; AP {a['as is']:.4f}, fixing "
+            + ', '.join(f"{k} {a[k + ' fixed'] - a['as is']:+.4f}" for k in ERROR_KINDS[1:]))
+
 def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = False, device=None,
-                    progress: bool = True, log=print) -> dict:
+                    progress: bool = True, log=print, errors: bool = False) -> dict:
     """Evaluate a checkpoint on the validation set of the config `cfg_path` (+ `opts`) as its `TEST` section says;
-    writes the results and `metrics.json` to `out` (default `<run folder>/test`). Returns
-    `{'metrics': what metrics.json holds, 'preds': predict_dataset's rows, 'dataset': the validation set}`."""
+    writes the results and `metrics.json` to `out` (default `<run folder>/test`); `errors`: also the error kinds
+    (`errors.diagnose_errors`, COCO sets with labels). Returns `{'metrics': what metrics.json holds, 'preds':
+    predict_dataset's rows, 'dataset': the validation set}`."""
     t0 = time.time()
     cfg = load_config(cfg_path, list(opts))
     path, source = resolve_checkpoint(cfg, cfg_path, ckpt)
@@ -144,13 +152,18 @@ def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = Fa
     ds = build_dataset(cfg, 'val', is_train=False)
     split, mpii = cfg.DATASET.TEST_SET, cfg.DATASET.DATASET == 'mpii'
     images = len({r['image_id'] for r in ds.records})
+    labelled = 'test' not in split if mpii else ds.gt_json_path is not None
+    if errors and (mpii or not labelled):
+        raise ValueError(f"error kinds need COCO keypoint labels; {cfg.DATASET.DATASET} {split} has "
+                         f"{'PCKh, not OKS' if mpii else 'none (image_info only)'}: leave out --errors")
     log(f"checkpoint {path} ({source}{'' if info is not None else ', no inference entry'})\n"
         f"{cfg.DATASET.DATASET} {split}: {len(ds)} persons in {images} images, "
         f"{'' if mpii else _describe_boxes(ds, cfg) + ', '}flip test {'on' if cfg.TEST.FLIP_TEST else 'off'}")
     loader = build_loader(ds, cfg.TEST.BATCH_SIZE_PER_GPU, False, cfg.WORKERS, False, cfg.SEED, persistent=False)
     preds = predict_dataset(model, loader, cfg, device, progress, 'test')
-    labelled = 'test' not in split if mpii else ds.gt_json_path is not None
     metrics, details = evaluate_predictions(ds, preds, cfg, details=True) if labelled or not mpii else ({}, None)
+    diag = (diagnose_errors(ds.gt_json_path, details['results'], ds.spec, img_ids=details['image_evals']['image_ids'])
+            if errors else None)
     written, run = [], RunFolder(out)
     if mpii: written.append(write_mpii_preds(preds['coords'], out / 'pred.mat'))
     else: written.append(run.write_val_results(details['results'], split))
@@ -163,10 +176,11 @@ def test_checkpoint(cfg_path, ckpt=None, out=None, opts=(), overwrite: bool = Fa
         'persons': len(ds), 'images': images, 'dataset': ds.summary(),
         'files': [p.name for p in written] + [run.metrics.name],
         'results': None if mpii else len(details['results']),
-        'metrics': metrics}
+        'metrics': metrics, **({'errors': diag} if diag is not None else {})}
     if not labelled: log(f"{split}: no keypoint labels: {written[0].name} only, no {'PCKh' if mpii else 'AP'}")
     elif mpii: log(format_table({k: metrics[k] for k in _PCKH_TABLE}, f'PCKh@{metrics["threshold"]} ({split})'))
     else: log(format_table(metrics, f'COCO keypoint AP ({split}, {len(details["results"])} results)'))
+    if diag is not None: log(_errors_line(diag))
     written.append(run.write_metrics(record))
     for p in old:
         if p not in written: p.unlink()

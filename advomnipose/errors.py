@@ -69,7 +69,7 @@ def classify_keypoints(pred, ann: dict, others=(), spec: KeypointSpec = COCO17, 
     kind[np.isnan(own)] = -1
     return kind
 
-# %% ../nbs/36_errors.ipynb #30b0952e
+# %% ../nbs/36_errors.ipynb #e34b1fca
 def _fixed(dets: list, fixes: list) -> list:
     "`dets` with the listed (detection index, joint, (x, y)) keypoints moved to (x, y)."
     out = copy.deepcopy(dets)
@@ -120,7 +120,7 @@ def diagnose_errors(gt_json, results, spec: KeypointSpec = COCO17, img_ids=None,
                      'all fixed': ap(_fixed(dets, sum(fixes.values(), [])))}
     return out
 
-# %% ../nbs/36_errors.ipynb #502eeb3b
+# %% ../nbs/36_errors.ipynb #c77dbcea
 _KIND_COLORS = {'good': '#4c9a2a', 'jitter': '#a4c639', 'inversion': '#d62728', 'swap': '#9467bd', 'miss': '#7f7f7f'}
 
 def plot_errors(diagnoses: dict, path=None):

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from .config import get_default_config, apply_opts, load_config
 from .runs import INFO_KEY, inference_info, check_inference_info
-from .predict import Predictor, checkpoint_settings, MissingInferenceInfoError, _cfg_opts, _spec_for
+from .predict import Predictor, checkpoint_settings, MissingInferenceInfoError, predictor_options, keypoint_spec_for
 
 # %% auto #0
 __all__ = ['ONNX_OPSET', 'META_KEY', 'onnx_bytes', 'export_checkpoint', 'OnnxModel', 'onnx_predictor']
@@ -98,10 +98,11 @@ def onnx_predictor(path, cfg=None, threads: int | None = None, **kw) -> Predicto
         if cfg is not None:
             source = str(cfg) if isinstance(cfg, (str, Path)) else 'cfg'
             cfg = load_config(cfg) if isinstance(cfg, (str, Path)) else cfg
-            opts = {**_cfg_opts(cfg), 'spec': _spec_for(cfg.MODEL.NUM_JOINTS, cfg, str(path))}
+            opts = {**predictor_options(cfg), 'spec': keypoint_spec_for(cfg.MODEL.NUM_JOINTS, cfg, str(path))}
         elif model.info is not None:
             info = check_inference_info(model.info, str(path))
-            opts = {**_cfg_opts(info['cfg']), 'image_size': info['image_size'], 'heatmap_size': info['heatmap_size'],
+            opts = {**predictor_options(info['cfg']), 'image_size': info['image_size'],
+                    'heatmap_size': info['heatmap_size'],
                     'spec': info['spec']}
             cfg, source = info['cfg'], f'{path.name} (its metadata)'
         elif 'image_size' in kw: opts, source = {}, 'arguments'

@@ -23,7 +23,8 @@ from .evaluation import rescore, coco_results_from_predictions, evaluate_coco, e
 
 # %% auto #0
 __all__ = ['BACKENDS', 'flip_back', 'flip_test_heatmaps', 'model_heatmaps', 'to_model_input', 'predict_dataset',
-           'evaluate_predictions', 'predict_images', 'MissingInferenceInfoError', 'checkpoint_settings', 'Predictor']
+           'evaluate_predictions', 'predict_images', 'keypoint_spec_for', 'MissingInferenceInfoError',
+           'predictor_options', 'checkpoint_settings', 'Predictor']
 
 # %% ../nbs/31_predict.ipynb #8254eb9b
 def _flip_perm(num_joints: int, flip_pairs) -> list:
@@ -151,7 +152,7 @@ def _check_scores(scores, n: int, where: str) -> np.ndarray:
     if not np.isfinite(s).all(): raise ValueError(f"{where}: box scores must be finite, got {s.tolist()}")
     return s
 
-def _spec_for(num_joints: int, cfg: Config | None = None, src: str = 'checkpoint') -> KeypointSpec:
+def keypoint_spec_for(num_joints: int, cfg: Config | None = None, src: str = 'checkpoint') -> KeypointSpec:
     "The keypoint set of a model with `num_joints` outputs (from the config's dataset when given)."
     spec = (MPII16 if cfg.DATASET.DATASET == 'mpii' else COCO17) if cfg is not None else \
            {17: COCO17, 16: MPII16}.get(num_joints)
@@ -166,7 +167,8 @@ BACKENDS = ('torch', 'onnxruntime')
 class MissingInferenceInfoError(ValueError):
     "A bare state_dict: nothing says the input size, heatmap size or keypoint set its model was trained with."
 
-def _cfg_opts(cfg: Config) -> dict:
+def predictor_options(cfg: Config) -> dict:
+    "`Predictor` keyword arguments from a config: its input and heatmap sizes and its `TEST` settings."
     T = cfg.TEST
     return dict(image_size=tuple(cfg.MODEL.IMAGE_SIZE), heatmap_size=tuple(cfg.MODEL.HEATMAP_SIZE),
                 flip_test=T.FLIP_TEST, shift_heatmap=T.SHIFT_HEATMAP, dark=T.DARK, blur_kernel=T.BLUR_KERNEL,
@@ -197,7 +199,7 @@ def checkpoint_settings(path, cfg=None, image_size=None) -> tuple:
         source = f'{path.name} (its config entry)'
     elif run is not None: cfg, source = run.read_config(), str(run.config)
     elif image_size is not None:
-        return model, {'spec': _spec_for(model.num_joints, None, str(path))}, None, 'arguments'
+        return model, {'spec': keypoint_spec_for(model.num_joints, None, str(path))}, None, 'arguments'
     else:
         raise MissingInferenceInfoError(
             f"{path} is a bare state_dict: it does not say the input size, heatmap size or keypoint set its model "
@@ -207,10 +209,10 @@ def checkpoint_settings(path, cfg=None, image_size=None) -> tuple:
     if isinstance(cfg, Config) and cfg.MODEL.NUM_JOINTS != model.num_joints:
         raise ValueError(f"{source}: MODEL.NUM_JOINTS = {cfg.MODEL.NUM_JOINTS} "
                          f"but the checkpoint {path} has {model.num_joints} joints")
-    opts = _cfg_opts(cfg)
+    opts = predictor_options(cfg)
     if info is not None and source.endswith('(its inference entry)'):
         opts.update(image_size=info['image_size'], heatmap_size=info['heatmap_size'])
-    spec = info['spec'] if info is not None else _spec_for(model.num_joints, cfg, str(path))
+    spec = info['spec'] if info is not None else keypoint_spec_for(model.num_joints, cfg, str(path))
     return model, {**opts, 'spec': spec}, cfg, source
 
 # %% ../nbs/31_predict.ipynb #6e6b5b52

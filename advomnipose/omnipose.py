@@ -17,8 +17,8 @@ from .wasp import WASPv2, WASPv1, WASPDecoder
 
 # %% auto #0
 __all__ = ['HEADS', 'HEAD_PREFIXES', 'OmniPose', 'init_weights', 'meta_copy', 'model_kwargs', 'build_model',
-           'CheckpointMismatchError', 'read_state_dict', 'detect_head', 'detect_config', 'load_checkpoint',
-           'load_omnipose', 'count_macs', 'model_summary']
+           'CheckpointMismatchError', 'read_state_dict', 'detect_head', 'detect_config', 'layout_hints',
+           'load_checkpoint', 'gaussian_mismatches', 'load_omnipose', 'count_macs', 'model_summary']
 
 # %% ../nbs/12_omnipose.ipynb #4a43c2c3
 HEADS = ('waspv2', 'waspv1')
@@ -243,7 +243,8 @@ def _listing(title, items, limit=12):
     if len(items) > limit: lines.append(f"    ... and {len(items) - limit} more")
     return lines
 
-def _hints(model, sd) -> list[str]:
+def layout_hints(model, sd) -> list[str]:
+    "Lines saying how the layout the state_dict `sd` describes differs from `model`'s (none when it cannot tell)."
     if not isinstance(model, (OmniPose, PoseHRNet)): return []
     try: c = detect_config(sd)
     except ValueError: return []
@@ -268,16 +269,17 @@ def load_checkpoint(model: nn.Module, path_or_state_dict, strict: bool = True) -
                          *_listing('missing keys (in the model, not in the checkpoint)', missing),
                          *_listing('unexpected keys (in the checkpoint, not in the model)', unexpected),
                          *_listing('shape differences', [f"{k}: checkpoint {a}, model {b}" for k, a, b in shapes]),
-                         *_hints(model, sd)])
+                         *layout_hints(model, sd)])
         if strict: raise CheckpointMismatchError(msg)
         warnings.warn(msg + '\n  strict=False: loading only the matching entries')
     bad_shape = {k for k, *_ in shapes}
     model.load_state_dict({k: v for k, v in sd.items() if k in model_sd and k not in bad_shape}, strict=False)
     report['loaded'] = len(sd) - len(unexpected) - len(shapes)
-    report['gaussian_mismatch'] = _check_gaussians(model, name)
+    report['gaussian_mismatch'] = gaussian_mismatches(model, name)
     return report
 
-def _check_gaussians(model, name) -> list[str]:
+def gaussian_mismatches(model, name) -> list[str]:
+    "The fixed Gaussian filters of `model` whose loaded weights are not the Gaussian kernel (named after `name`)."
     bad = []
     for n, m in model.named_modules():
         if isinstance(m, GaussianFilter) and not torch.allclose(m.weight.detach().float().cpu(),

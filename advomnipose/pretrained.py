@@ -11,7 +11,9 @@ import torch
 from torch import nn
 from .core import project_root
 from .hrnet import GaussianFilter
-from .omnipose import HEAD_PREFIXES, OmniPose, _ALL_HEADS, _check_gaussians, _hints, read_state_dict
+from .omnipose import HEAD_PREFIXES, OmniPose, gaussian_mismatches, layout_hints, read_state_dict
+
+_HEAD_KEYS = sum(HEAD_PREFIXES.values(), ())   # the key prefixes of every head
 
 # %% auto #0
 __all__ = ['TIMM_PREFIX', 'HRNET_POSE_REPO', 'HRNET_ZOO', 'IMAGENET_FILES', 'SOURCE_KINDS', 'PretrainedNotFoundError',
@@ -98,7 +100,7 @@ SOURCE_KINDS = {'omnipose': 'an OmniPose checkpoint', 'pose_hrnet': "an HRNet po
 def source_kind(state_dict) -> str:
     "'omnipose' | 'hrnet_imagenet' | 'pose_hrnet' | 'hrnet_backbone' | 'unknown', from a state_dict's keys."
     keys = list(state_dict)
-    if any(k.startswith(_ALL_HEADS) for k in keys): return 'omnipose'
+    if any(k.startswith(_HEAD_KEYS) for k in keys): return 'omnipose'
     if any(k.startswith(('incre_modules.', 'downsamp_modules.', 'classifier.')) for k in keys): return 'hrnet_imagenet'
     fl = state_dict.get('final_layer.weight')
     if isinstance(fl, torch.Tensor) and fl.ndim == 4: return 'pose_hrnet'
@@ -130,7 +132,7 @@ def _unexpected_reason(model, k: str, kind: str, heads: set, backbone_only: bool
     m = re.match(r'stage4\.(\d+)\.fuse_layers\.[1-9]', k)
     if m and not getattr(model, 'multi_scale_last', True) and int(m.group(1)) == model.num_modules[2] - 1:
         return "outputs 1-3 of the last stage-4 module: pose_hrnet computes output 0 only"
-    if k.startswith(_ALL_HEADS + ('final_layer.',)): return "the checkpoint model's head: not in this model"
+    if k.startswith(_HEAD_KEYS + ('final_layer.',)): return "the checkpoint model's head: not in this model"
     return "not in the model"
 
 def _head_name(model) -> str:
@@ -239,7 +241,7 @@ def load_pretrained(model: nn.Module, source, what: str = 'pretrained', backbone
                         head=_head_status(model, sd, kind, take, heads, backbone_only, unlisted),
                         loaded_params=sum(v.numel() for k, v in take.items() if not k.endswith('num_batches_tracked')),
                         total=len(msd),
-                        gaussian_mismatch=_check_gaussians(model, desc) if gauss & take.keys() else [])
+                        gaussian_mismatch=gaussian_mismatches(model, desc) if gauss & take.keys() else [])
     model.load_report = report
     if verbose: print(report)
     return report
@@ -253,7 +255,7 @@ def _head_status(model, sd, kind, take, heads, backbone_only, unlisted=frozenset
         return (f"{name} left out: its modules are not in MODEL.EXTRA.PRETRAINED_LAYERS (add them, or '*', to load "
                 "it): kept as initialised")
     if got == heads: return f"{name} loaded"
-    why = [h.strip().removeprefix('hint: ') for h in _hints(model, sd) if 'hint:' in h]
+    why = [h.strip().removeprefix('hint: ') for h in layout_hints(model, sd) if 'hint:' in h]
     if kind not in ('omnipose', 'pose_hrnet'): why = [f"the checkpoint has no pose head ({SOURCE_KINDS[kind]})"]
     state = ("NOT loaded (kept as initialised)" if not got else
              f"partly loaded ({len(got)} of {len(heads)} entries; the rest kept as initialised)")

@@ -10,7 +10,8 @@ import yaml
 
 # %% auto #0
 __all__ = ['ConfigError', 'Config', 'get_default_config', 'merge_into', 'apply_opts', 'load_config', 'check_config',
-           'layout_opts', 'model_width', 'read_yaml_config', 'flat_items', 'config_differences', 'config_audit']
+           'layout_opts', 'model_width', 'read_yaml_config', 'flat_items', 'key_in', 'config_differences',
+           'config_audit']
 
 # %% ../nbs/02_config.ipynb #cf05aa54
 _DEFAULTS = {
@@ -385,6 +386,10 @@ def flat_items(d: dict, prefix: str = '') -> dict:
         if isinstance(v, dict) and v: out.update(flat_items(v, f'{prefix}{k}.'))
         else: out[prefix + k] = v
     return out
+
+def key_in(key: str, keys) -> bool:
+    "Whether the dotted `key` is one of `keys` or lies in one of them that ends with '.' (a whole section)."
+    return any(key == k or (k.endswith('.') and key.startswith(k)) for k in keys)
 
 def config_differences(a: dict, b: dict) -> dict:
     "`{dotted key: (value in a, value in b)}` for the keys both configs hold with different values (tuple = list)."

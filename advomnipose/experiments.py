@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from .core import (project_root, project_path, atomic_write_json, atomic_write_text, atomic_write_bytes,
                               safe_load)
 from .synthetic import generate_synthetic
-from .config import Config, load_config, apply_opts, layout_opts, model_width, config_differences
+from .config import Config, load_config, apply_opts, layout_opts, model_width, config_differences, key_in
 from .datasets import build_dataset
 from .predict import predict_images
 from .runs import RunFolder
@@ -199,8 +199,7 @@ def compare_weights(a, b) -> dict:
 def _recipe_differences(shipped_cfg, run_cfg) -> dict:
     "`config_differences` of two base configs, less the keys of `_NOT_RECIPE`."
     diff = config_differences(load_config(shipped_cfg), load_config(run_cfg))
-    return {k: v for k, v in diff.items() if not any(k == f or (f.endswith('.') and k.startswith(f))
-                                                       for f in _NOT_RECIPE)}
+    return {k: v for k, v in diff.items() if not key_in(k, _NOT_RECIPE)}
 
 def train_base(out_dir='outputs/omnipose/base', install: bool = False, base: dict | None = None, params=None,
                config=None, opts=None, log=print) -> dict:
@@ -443,6 +442,10 @@ def plot_differences(diffs: list[dict], boots: list[dict], path=None):
     return fig
 
 # %% ../nbs/80_experiments.ipynb #d2c71dd6
+def _best_image_ids(run_dir) -> list:
+    "The validation images a run's best epoch was scored on (its per-image matching)."
+    return next(iter(_evals_of(run_dir, 'best').values()))['image_ids']
+
 def run_error_diagnosis(run_dir) -> dict:
     "`errors.diagnose_errors` of a run's best-epoch COCO results on the validation images that epoch was scored on."
     run = RunFolder(run_dir)
@@ -451,8 +454,7 @@ def run_error_diagnosis(run_dir) -> dict:
     if not res.is_file():
         raise FileNotFoundError(f"{res}: the run kept no COCO results of its best epoch (an MPII run has none)")
     ds = build_dataset(cfg, 'val', is_train=False)
-    ids = next(iter(_evals_of(run_dir, 'best').values()))['image_ids']
-    return diagnose_errors(ds.gt_json_path, res, ds.spec, img_ids=ids)
+    return diagnose_errors(ds.gt_json_path, res, ds.spec, img_ids=_best_image_ids(run_dir))
 
 def base_error_diagnosis(base, like, out) -> dict:
     ("The error kinds of the base run `base` as the run `like` (a fine-tune of it) was scored: its best weights "
@@ -464,8 +466,7 @@ def base_error_diagnosis(base, like, out) -> dict:
     opts = ['DATASET.ROOT', str(cfg.DATASET.ROOT), 'TEST', json.dumps(cfg.TEST)]
     r = test_checkpoint(b.config, b.best, out, opts, overwrite=True, progress=False, log=lambda *a: None)
     ds, split = r['dataset'], cfg.DATASET.TEST_SET
-    ids = next(iter(_evals_of(like, 'best').values()))['image_ids']
-    return diagnose_errors(ds.gt_json_path, RunFolder(out).val_results(split), ds.spec, img_ids=ids)
+    return diagnose_errors(ds.gt_json_path, RunFolder(out).val_results(split), ds.spec, img_ids=_best_image_ids(like))
 
 def _error_row(name: str, per: list[dict]) -> dict:
     counts = {k: sum(p['counts'][k] for p in per) for k in ERROR_KINDS}

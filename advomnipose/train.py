@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .core import (seed_everything, rng_state, set_rng_state, safe_load, project_root, amp_context,
                               init_distributed, broadcast_object, any_rank, dist_env)
-from .config import Config, ConfigError, load_config, check_config, config_differences
+from .config import Config, ConfigError, load_config, check_config, config_differences, key_in
 from .keypoints import KeypointSpec, COCO17
 from .decode import get_max_preds, heatmap_to_image
 from .transforms import PIXEL_STD
@@ -326,14 +326,13 @@ class Trainer:
         ck = safe_load(path, map_location=self.device)
         if 'config' not in ck: return ck, {}                  # an older checkpoint: nothing to compare with
         diff = config_differences(ck['config'], self.cfg)
-        free = lambda k: any(k == f or (f.endswith('.') and k.startswith(f)) for f in _RESUME_MAY_CHANGE)
-        kept = {k: v for k, v in diff.items() if not free(k)}
+        kept = {k: v for k, v in diff.items() if not key_in(k, _RESUME_MAY_CHANGE)}
         if kept:
             keys = ', '.join(f'{k} (checkpoint {a!r}, now {b!r})' for k, (a, b) in kept.items())
             raise ConfigError(f"{path}: the config differs from the checkpoint's in what a resume must keep: {keys}. "
                               "A resume continues the same run: put the checkpoint's values back, or start a new run "
                               "in another folder (or again here with overwrite=True, command line --overwrite)")
-        return ck, {k: v for k, v in diff.items() if free(k)}
+        return ck, {k: v for k, v in diff.items() if k not in kept}
 
     def load_state(self, path, ck: dict | None = None):
         "Continue from the checkpoint at `path` (`ck`: the same, already loaded)."
